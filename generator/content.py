@@ -1,0 +1,314 @@
+"""Load and validate the guide project's content: ``guide.yaml`` and one file per operator.
+
+The YAML is read with every scalar as a string (see :mod:`generator.yamlsource`),
+then checked against the pydantic models below: unknown keys, missing keys and
+wrong types are refused with ``file:line: key.path: message``. Cross-file rules
+(every operator gives every fact the guide prints) are checked in :func:`load_content`.
+
+English is the source language: the strings here are the msgids that
+:mod:`generator.i18n` looks up; :func:`messages` lists them with the message
+context (the section id) under which translators see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import model_validator
+
+from .errors import GuideError
+from .project import SLUG_RE, Project
+from .yamlsource import KeyPath, YamlSource, load_yaml
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Confidence = Literal["high", "medium", "low"]
+
+#: The fact every operator must have: its official site (https), used for the
+#: QR code, the %(site)s placeholder and the "verify at" line.
+SITE = "site"
+
+#: Placeholders a content string may use; anything else is a content error.
+PLACEHOLDERS = frozenset({"operator", "site", "date"})
+_PLACEHOLDER_RE = re.compile(r"%(?:\((\w+)\))?([a-z%])")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fact(_Model):
+    """One operator fact with its provenance."""
+
+    value: Text | None = None
+    """Printed exactly as written: a phone number, a code, an app name, a URL."""
+    text: Text | None = None
+    """Prose, translated through the catalogs."""
+    source: Text
+    checked: dt.date
+    confidence: Confidence
+    note: Text | None = None
+    """For editors only; never printed."""
+
+    @model_validator(mode="after")
+    def _value_or_text(self) -> Fact:
+        if (self.value is None) == (self.text is None):
+            raise ValueError("a fact needs exactly one of 'value' (printed as is) or 'text'")
+        return self
+
+    @property
+    def printable(self) -> bool:
+        """Low-confidence facts are never printed as facts."""
+        return self.confidence != "low"
+
+
+class Names(_Model):
+    latin: Text
+    cyrillic: Text
+    formerly: Text | None = None
+
+
+class Operator(_Model):
+    """One ``content/operators/<slug>.yaml``."""
+
+    slug: Slug
+    names: Names
+    facts: dict[Key, Fact]
+
+    @property
+    def site(self) -> str:
+        return self.facts[SITE].value or ""
+
+    def checked(self) -> dt.date:
+        """The oldest check date among the printed facts: the leaflet's claim is no newer."""
+        return min(f.checked for f in self.facts.values() if f.printable)
+
+
+class Phrase(_Model):
+    staff: Text
+    """The sentence in the staff's language, shown as is."""
+    text: Text
+    """Its meaning, translated into the leaflet's language."""
+
+
+BLOCK_KINDS = ("p", "steps", "bullets", "facts", "phrases", "qr")
+
+
+class Block(_Model):
+    """One piece of a section body: exactly one of the keys in ``BLOCK_KINDS``."""
+
+    p: Text | None = None
+    steps: list[Text] | None = Field(default=None, min_length=1)
+    bullets: list[Text] | None = Field(default=None, min_length=1)
+    facts: list[Key] | None = Field(default=None, min_length=1)
+    phrases: list[Phrase] | None = Field(default=None, min_length=1)
+    qr: Key | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Block:
+        given = [k for k in BLOCK_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a block needs exactly one of: {', '.join(BLOCK_KINDS)}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in BLOCK_KINDS if getattr(self, k) is not None)
+
+
+class Section(_Model):
+    id: Slug
+    heading: Text
+    body: list[Block] = Field(min_length=1)
+
+
+class Guide(_Model):
+    """``content/guide.yaml``."""
+
+    title: Text
+    subtitle: Text
+    publisher: Text
+    staff_language: Text
+    facts: dict[Key, Text]
+    """The facts every operator gives, with their (translatable) labels."""
+    sections: list[Section] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable content string and where it comes from."""
+
+    context: str
+    msgid: str
+    comment: str
+    file: Path
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Content:
+    """The whole guide: its sections and every operator."""
+
+    guide: Guide
+    operators: dict[str, Operator]
+    sources: dict[str, YamlSource]
+    """Parsed files by label (``guide``, or the operator slug), for line numbers."""
+
+
+def parse_model(model: type[_Model], source: YamlSource, **extra: object) -> _Model:
+    data = source.data
+    if not isinstance(data, dict):
+        raise source.error((), "expected a mapping of keys at the top of the file")
+    try:
+        return model.model_validate({**data, **extra})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        # pydantic marks a bad dict key with an extra "[key]" step; the key itself is enough.
+        loc: KeyPath = tuple(p for p in err["loc"] if p != "[key]")
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise source.error(loc, message + more) from None
+
+
+def check_placeholders(msgid: str) -> set[str]:
+    """The named placeholders of ``msgid``; refuses unknown or unnamed ones."""
+    names: set[str] = set()
+    for match in _PLACEHOLDER_RE.finditer(msgid):
+        name, conv = match.groups()
+        if conv == "%":
+            continue
+        if name is None or conv != "s" or name not in PLACEHOLDERS:
+            raise ValueError(
+                f"placeholder {match.group(0)!r} is not one of "
+                + ", ".join(f"%({p})s" for p in sorted(PLACEHOLDERS))
+                + " (write a literal percent sign as %%)")
+        names.add(name)
+    return names
+
+
+def load_guide(path: Path) -> tuple[Guide, YamlSource]:
+    source = load_yaml(path)
+    guide = parse_model(Guide, source)
+    assert isinstance(guide, Guide)
+    return guide, source
+
+
+def load_operator(path: Path) -> tuple[Operator, YamlSource]:
+    source = load_yaml(path)
+    operator = parse_model(Operator, source, slug=path.stem)
+    assert isinstance(operator, Operator)
+    return operator, source
+
+
+def _check_references(guide: Guide, source: YamlSource) -> None:
+    """Section ids are unique; every fact a section shows is defined under ``facts``."""
+    if SITE not in guide.facts:
+        raise source.error(("facts",), f"the '{SITE}' fact (the operator's official site) is required")
+    seen: dict[str, int] = {}
+    for i, section in enumerate(guide.sections):
+        if section.id in seen:
+            raise source.error(("sections", i, "id"),
+                               f"section id '{section.id}' is already used by sections[{seen[section.id]}]")
+        seen[section.id] = i
+        for j, block in enumerate(section.body):
+            refs = [("facts", k, key) for k, key in enumerate(block.facts or [])]
+            refs += [("qr", None, block.qr)] if block.qr else []
+            for kind, k, key in refs:
+                if key not in guide.facts:
+                    path = ("sections", i, "body", j, kind) + ((k,) if k is not None else ())
+                    raise source.error(path, f"fact '{key}' is not defined under facts "
+                                             f"(defined: {', '.join(guide.facts)})")
+
+
+def load_content(project: Project) -> Content:
+    """Load, validate and cross-check every content file of ``project``."""
+    guide, guide_src = load_guide(project.guide_file)
+    _check_references(guide, guide_src)
+    slugs = project.operators()
+    if not slugs:
+        raise GuideError(f"{project.operators_dir}: no operator files (<slug>.yaml)")
+    operators: dict[str, Operator] = {}
+    sources = {"guide": guide_src}
+    for slug in slugs:
+        operator, src = load_operator(project.operator_file(slug))
+        for key in operator.facts:
+            if key not in guide.facts:
+                raise src.error(("facts", key), "unknown fact (the guide defines: "
+                                + ", ".join(guide.facts) + ")")
+        for key in guide.facts:
+            if key not in operator.facts:
+                raise src.error(("facts",), f"fact '{key}' is missing")
+        site = operator.facts[SITE]
+        parts = urlsplit(site.value or "")
+        if parts.scheme != "https" or not parts.hostname or site.value is None:
+            raise src.error(("facts", SITE, "value"), "the official site must be an https:// URL")
+        if not site.printable:
+            raise src.error(("facts", SITE, "confidence"), "the official site cannot be low confidence")
+        operators[slug] = operator
+        sources[slug] = src
+    content = Content(guide=guide, operators=operators, sources=sources)
+    for message in messages(content):
+        try:
+            check_placeholders(message.msgid)
+        except ValueError as exc:
+            raise GuideError(f"{message.file}:{message.line}: {exc}") from None
+    return content
+
+
+def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
+    """The translatable strings of ``guide.yaml``, in file order."""
+
+    def msg(context: str, msgid: str, comment: str, *path: str | int) -> Message:
+        return Message(context, msgid, comment, source.path, source.line_of(path))
+
+    yield msg("guide", guide.title, "Leaflet title", "title")
+    yield msg("guide", guide.subtitle, "Subtitle under the title", "subtitle")
+    for key, label in guide.facts.items():
+        yield msg("facts", label, f"Label of the operator fact '{key}'; keep it short", "facts", key)
+    for i, section in enumerate(guide.sections):
+        sid = section.id
+        yield msg(sid, section.heading, f"Heading of section '{sid}'", "sections", i, "heading")
+        for j, block in enumerate(section.body):
+            where = ("sections", i, "body", j)
+            if block.p:
+                yield msg(sid, block.p, f"Paragraph in section '{sid}'", *where, "p")
+            for kind in ("steps", "bullets"):
+                for k, item in enumerate(getattr(block, kind) or []):
+                    yield msg(sid, item, f"{kind[:-1].capitalize()} {k + 1} in section '{sid}'",
+                              *where, kind, k)
+            for k, phrase in enumerate(block.phrases or []):
+                yield msg(sid, phrase.text,
+                          f"Meaning of the staff sentence «{phrase.staff}», shown under it",
+                          *where, "phrases", k, "text")
+
+
+def operator_context(slug: str) -> str:
+    return f"operator:{slug}"
+
+
+def operator_messages(operator: Operator, source: YamlSource) -> Iterator[Message]:
+    """The translatable facts (prose, not values) of one operator file."""
+    for key, fact in operator.facts.items():
+        if fact.text:
+            yield Message(operator_context(operator.slug), fact.text,
+                          f"{operator.names.latin}: fact '{key}'",
+                          source.path, source.line_of(("facts", key, "text")))
+
+
+def messages(content: Content) -> Iterator[Message]:
+    """Every translatable content string."""
+    yield from guide_messages(content.guide, content.sources["guide"])
+    for slug, operator in content.operators.items():
+        yield from operator_messages(operator, content.sources[slug])

@@ -1,0 +1,42 @@
+"""Babel extractor for the content YAML (entry point ``babel.extractors: make_guide_content``).
+
+``pybabel extract -F babel.cfg`` maps ``content/**.yaml`` here and templates to
+Jinja2's own extractor. Each content string is yielded as ``pgettext(context,
+msgid)`` so Babel files it under its message context (the section id, or
+``operator:<slug>``), with a translator comment saying where it appears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .content import (
+    Guide,
+    Operator,
+    parse_model,
+    guide_messages,
+    operator_messages,
+)
+from .yamlsource import load_yaml
+
+ExtractResult = tuple[int, str, tuple[str, str], list[str]]
+
+
+def extract_content(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[ExtractResult]:
+    """Yield ``(lineno, 'pgettext', (context, msgid), [comment])`` for one content file."""
+    path = Path(getattr(fileobj, "name", options.get("filename", "content.yaml")))
+    source = load_yaml(path, fileobj.read().decode("utf-8"))
+    if path.parent.name == "operators":
+        operator = parse_model(Operator, source, slug=path.stem)
+        assert isinstance(operator, Operator)
+        messages = operator_messages(operator, source)
+    else:
+        guide = parse_model(Guide, source)
+        assert isinstance(guide, Guide)
+        messages = guide_messages(guide, source)
+    for message in messages:
+        yield message.line or 0, "pgettext", (message.context, message.msgid), [message.comment]

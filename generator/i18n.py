@@ -1,0 +1,160 @@
+"""Catalogs and locales: read a language's ``.po`` with Babel, look strings up, notice gaps.
+
+The ``.po`` files are the source of truth; they are read (and effectively
+compiled) by Babel at build time, so a stale ``.mo`` can never ship. Lookups
+never fall back silently: every string a leaflet asks for that is missing,
+empty or fuzzy in the catalog is recorded, and :mod:`generator.build` refuses
+to ship a leaflet with any (the ``NullTranslations`` trap).
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.core import parse_locale as _split_identifier
+from babel.localedata import locale_identifiers
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, read_po
+
+from .errors import GuideError, located
+from .project import Project
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str | None, str]
+
+
+def parse_locale(lang: str, where: Path | str) -> Locale:
+    """The Babel locale for ``lang``, or an error naming ``where`` it came from."""
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        raise GuideError(f"{where}: '{lang}' is not a language Babel knows") from None
+
+
+def html_lang(locale: Locale) -> str:
+    """BCP 47 tag for ``<html lang>``: ``zh`` -> ``zh-Hans``, ``ru`` -> ``ru``.
+
+    The script is spelled out only for languages that CLDR splits by script
+    (it has ``zh_Hans`` and ``zh_Hant``, but no ``en_Latn``): there it decides
+    which glyph shapes fonts pick, so ``zh`` must say ``Hans``.
+    """
+    script = locale.script
+    if not script and f"{locale.language}_{writing_script(locale)}" in locale_identifiers():
+        script = writing_script(locale)
+    parts = [locale.language, script, locale.territory]
+    return "-".join(p for p in parts if p)
+
+
+def writing_script(locale: Locale) -> str:
+    """ISO 15924 script the language is usually written in (``Latn``, ``Cyrl``, ``Hans``)."""
+    if locale.script:
+        return locale.script
+    # Babel's Locale.parse() drops the script of a likely-subtags identifier
+    # ("ru_Cyrl_RU" -> ru_RU), so split the identifier itself.
+    likely = get_global("likely_subtags").get(locale.language, "")
+    return (_split_identifier(likely)[2] if likely else None) or "Latn"
+
+
+def load_catalog(project: Project, lang: str) -> Catalog:
+    """Read ``locales/<lang>/LC_MESSAGES/messages.po``; syntax errors name the line."""
+    path = project.po_file(lang)
+    if not path.is_file():
+        raise GuideError(f"{path}: no catalog for language '{lang}'", exit_code=2)
+    parse_locale(lang, path.parent.parent)
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=lang, abort_invalid=True)
+    except PoFileError as exc:
+        raise GuideError(located(path, exc.lineno + 1, f"catalog syntax error: {exc}")) from None
+    except UnicodeDecodeError:
+        raise GuideError(f"{path}: not valid UTF-8 text") from None
+    except (ValueError, SyntaxError) as exc:
+        raise GuideError(f"{path}: cannot read catalog: {exc}") from None
+
+
+def is_complete(message: Message, num_plurals: int) -> bool:
+    """Translated, in every plural form, and not fuzzy."""
+    if message.fuzzy or not message.id:
+        return False
+    if isinstance(message.id, (list, tuple)):
+        forms = message.string if isinstance(message.string, (list, tuple)) else ()
+        return len(forms) == num_plurals and all(forms)
+    return bool(message.string)
+
+
+@dataclass
+class Translator:
+    """gettext-style lookups over one Babel catalog that record every miss.
+
+    A miss returns the source text, so a ``--draft`` build can still show the
+    page; a normal build fails on ``missing``.
+    """
+
+    lang: str
+    path: Path
+    catalog: Catalog
+    missing: list[Key] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = self.catalog.num_plurals
+        self._done: dict[Key, Message] = {
+            (m.context, m.id if isinstance(m.id, str) else m.id[0]): m
+            for m in self.catalog if is_complete(m, n)
+        }
+        self._plural: Callable[[int], int] = _gettext.c2py(self.catalog.plural_expr)
+
+    def _lookup(self, context: str | None, msgid: str) -> Message | None:
+        found = self._done.get((context, msgid))
+        if found is None and (context, msgid) not in self.missing:
+            self.missing.append((context, msgid))
+        return found
+
+    def pgettext(self, context: str | None, msgid: str) -> str:
+        found = self._lookup(context, msgid)
+        return found.string if found else msgid
+
+    def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
+        found = self._lookup(context, singular)
+        if found is None:
+            return singular if n == 1 else plural
+        return found.string[self._plural(n)]
+
+    def gettext(self, msgid: str) -> str:
+        return self.pgettext(None, msgid)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.npgettext(None, singular, plural, n)
+
+    def format(self, context: str | None, msgid: str, values: dict[str, str]) -> str:
+        """Translate ``msgid`` and fill in its ``%(name)s`` placeholders from ``values``."""
+        text = self.pgettext(context, msgid)
+        try:
+            return text % values
+        except (KeyError, ValueError, TypeError) as exc:
+            found = self._done.get((context, msgid))
+            line = found.lineno if found else None
+            raise GuideError(located(
+                self.path, line,
+                f"msgstr for {msgid[:40]!r} has a bad placeholder ({exc!s}); "
+                f"allowed: {', '.join(f'%({k})s' for k in values)}",
+            )) from None
+
+    def missing_summary(self) -> str:
+        """``3 strings (why: 2, templates: 1)`` for the error line."""
+        by_context = Counter(ctx or "templates" for ctx, _ in self.missing)
+        parts = ", ".join(f"{ctx}: {n}" for ctx, n in sorted(by_context.items()))
+        n = len(self.missing)
+        return f"{n} string{'s' if n != 1 else ''} untranslated or fuzzy ({parts})"
+
+
+def translator(project: Project, lang: str) -> Translator:
+    """A :class:`Translator` for ``lang`` in ``project``."""
+    return Translator(lang=lang, path=project.po_file(lang), catalog=load_catalog(project, lang))

@@ -1,0 +1,81 @@
+"""Turn a leaflet's HTML into PDF bytes with WeasyPrint.
+
+WeasyPrint does pagination, ``@page`` margin boxes, font embedding and
+subsetting. This module only pins down what it may read: a URL fetcher that
+serves files from the project's ``templates/assets/`` and refuses everything
+else (no network, no ``file://`` elsewhere), and ``--strict``, which turns
+WeasyPrint's warnings (a refused URL, an unsupported CSS property) into errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .errors import GuideError
+
+log = logging.getLogger(__name__)
+
+
+class AssetsOnlyFetcher(URLFetcher):
+    """Serves ``file:`` URLs inside one folder; refuses every other URL."""
+
+    def __init__(self, assets_dir: Path) -> None:
+        super().__init__(allowed_protocols={"file"})
+        self.assets_dir = assets_dir.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            path = Path(url2pathname(parts.path)).resolve()
+            if path.is_relative_to(self.assets_dir) and path.is_file():
+                return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        self.refused.append(url)
+        # WeasyPrint catches this, logs a warning and leaves the resource out.
+        raise ValueError(f"refused: only files in {self.assets_dir} may be used ({url})")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().splitlines()[0])
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[_Collect]:
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def html_to_pdf(html: str, *, assets_dir: Path, label: str, strict: bool = False) -> bytes:
+    """Render ``html`` to PDF bytes.
+
+    ``label`` names the leaflet in errors. With ``strict``, any warning WeasyPrint
+    logs fails the build instead of producing a subtly wrong leaflet.
+    """
+    fetcher = AssetsOnlyFetcher(assets_dir)
+    with _weasyprint_warnings() as warnings:
+        document = HTML(string=html, base_url=assets_dir.as_uri() + "/", url_fetcher=fetcher)
+        pdf = document.write_pdf()
+    if fetcher.refused:
+        log.warning("%s: refused to load %s", label, ", ".join(fetcher.refused))
+    if strict and warnings.messages:
+        raise GuideError(f"{label}: WeasyPrint warning (--strict): {warnings.messages[0]}")
+    assert pdf is not None
+    return pdf

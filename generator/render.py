@@ -1,0 +1,195 @@
+"""Render one leaflet to a self-contained HTML string with Jinja2.
+
+Content strings are translated here (message context + placeholders), template
+strings by Jinja2's i18n extension (``{% trans %}`` / ``_()``, newstyle gettext).
+Autoescaping is on and undefined variables are errors, so a string from a
+catalog can never become markup and a typo in a template cannot print nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import segno
+from babel import Locale
+from babel.dates import format_date
+from markupsafe import Markup
+
+from .content import Content, Guide, Operator, operator_context
+from .errors import GuideError, located
+from .i18n import Translator, html_lang, parse_locale, writing_script
+from .project import Project
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "leaflet.html"
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]*$")
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """What the templates see about the leaflet being built."""
+
+    lang: str
+    html_lang: str
+    staff_lang: str
+    """``lang`` attribute for passages in the staff's language."""
+    show_meaning: bool
+    """False when the leaflet is in the staff's language (the sentence is its own meaning)."""
+    guide: Guide
+    operator: Operator
+    operator_name: str
+    site: str
+    site_label: str
+    checked: str
+    draft: bool
+
+
+def operator_name(operator: Operator, locale: Locale) -> str:
+    """The name as written on store signs in the reader's script (МТС for Russian)."""
+    return operator.names.cyrillic if writing_script(locale) == "Cyrl" else operator.names.latin
+
+
+def tel_href(value: str) -> str | None:
+    """``tel:`` link for a phone number or USSD code as printed; None for anything else."""
+    compact = re.sub(r"[ ()-]", "", value)
+    if _PHONE_RE.match(value):
+        return f"tel:{compact}"
+    if re.fullmatch(r"\*[0-9*]+#", compact):
+        return "tel:" + compact.replace("#", "%23")
+    return None
+
+
+def qr_svg(url: str, label: str) -> Markup:
+    """An inline SVG QR code of ``url`` (regular QR: phones do not read Micro QR)."""
+    code = segno.make_qr(url, error="m")
+    svg = code.svg_inline(scale=4, border=4, omitsize=True, title=label, svgclass="qr")
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def css_escape(text: str) -> str:
+    """A CSS string literal body: Jinja2 escapes for HTML, not for CSS (see README)."""
+    return "".join(
+        ch if (ch.isalnum() or ch in " .,:;!?()[]/-_+·—–…") or ord(ch) > 0x7F
+        else f"\\{ord(ch):x} " for ch in text
+    )
+
+
+def css_counters(text: str) -> Markup:
+    """``Page {page} of {pages}`` -> ``"Page " counter(page) " of " counter(pages)``."""
+    out = []
+    for part in re.split(r"(\{page\}|\{pages\})", str(text)):
+        if part in ("{page}", "{pages}"):
+            out.append(f"counter({part[1:-1]})")
+        elif part:
+            out.append(f'"{css_escape(part)}"')
+    return Markup(" ".join(out) or '""')
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string for ``content:``."""
+    return Markup(f'"{css_escape(str(text))}"')
+
+
+@lru_cache(maxsize=8)
+def environment(templates_dir: Path) -> jinja2.Environment:
+    """One Jinja2 environment per templates folder, reused across leaflets."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tel"] = tel_href
+    env.filters["css_counters"] = css_counters
+    env.filters["css_string"] = css_string
+    env.globals["qr_svg"] = qr_svg
+    return env
+
+
+def render_html(
+    project: Project,
+    content: Content,
+    lang: str,
+    slug: str,
+    translator: Translator,
+    *,
+    draft: bool = False,
+) -> str:
+    """The leaflet for ``slug`` in ``lang`` as one HTML document."""
+    guide = content.guide
+    operator = content.operators[slug]
+    locale = parse_locale(lang, project.po_file(lang))
+    staff_locale = parse_locale(guide.staff_language, content.sources["guide"].path)
+    checked: dt.date = operator.checked()
+    site = operator.site
+    values = {
+        "operator": operator_name(operator, locale),
+        "site": urlsplit(site).hostname or site,
+        "date": format_date(checked, format="long", locale=locale),
+    }
+
+    def tr(context: str, msgid: str) -> str:
+        """Translate a content string and fill in its placeholders."""
+        return translator.format(context, msgid, values)
+
+    leaflet = Leaflet(
+        lang=lang,
+        html_lang=html_lang(locale),
+        staff_lang=html_lang(staff_locale),
+        show_meaning=locale.language != staff_locale.language,
+        guide=guide,
+        operator=operator,
+        operator_name=values["operator"],
+        site=site,
+        site_label=values["site"],
+        checked=values["date"],
+        draft=draft,
+    )
+    env = environment(project.templates_dir)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translator.gettext, translator.ngettext, newstyle=True,
+        pgettext=translator.pgettext, npgettext=translator.npgettext,
+    )
+    try:
+        template = env.get_template(TEMPLATE)
+        return template.render(
+            leaflet=leaflet,
+            tr=tr,
+            label=lambda key: tr("facts", guide.facts[key]),
+            fact_context=operator_context(slug),
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or project.templates_dir / (exc.name or TEMPLATE)
+        raise GuideError(located(where, exc.lineno, f"template syntax error: {exc.message}")) from None
+    except jinja2.TemplateNotFound as exc:
+        raise GuideError(f"{project.templates_dir}: template not found: {exc.name}") from None
+    except jinja2.UndefinedError as exc:
+        where, line = _template_frame(project.templates_dir)
+        raise GuideError(located(where, line, f"undefined in template: {exc.message}")) from None
+
+
+def _template_frame(templates_dir: Path) -> tuple[Path | str, int | None]:
+    """The innermost template file and line of the exception being handled.
+
+    Jinja2 rewrites tracebacks so that template frames carry the template's own
+    file name and line number.
+    """
+    tb = sys.exc_info()[2]
+    where: tuple[Path | str, int | None] = (templates_dir, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(str(templates_dir)):
+            where = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return where

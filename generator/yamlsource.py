@@ -1,0 +1,125 @@
+"""Read a YAML file as plain data in which every scalar is a string, with line numbers.
+
+Why not ``yaml.safe_load``: YAML 1.1's implicit typing turns a bare ``0611`` into
+the octal number 393, ``no`` into False and ``2026-11-27`` into a date, silently.
+Phone numbers and codes must stay exactly as written, so nothing is typed here;
+the schema in :mod:`generator.content` converts the few fields that are not text
+(dates, enums). The loader also refuses what PyYAML lets through quietly:
+duplicate keys (the last one would win) and anchors/aliases (no use in content,
+and a way to make a small file expand without bound).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import GuideError, located
+
+KeyPath = tuple[str | int, ...]
+
+
+class _StringLoader(yaml.SafeLoader):
+    """SafeLoader with no implicit resolvers: every plain scalar stays a string."""
+
+
+_StringLoader.yaml_implicit_resolvers = {}
+
+
+@dataclass
+class YamlSource:
+    """Data loaded from one YAML file, and the line where each key path starts."""
+
+    path: Path
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, key_path: KeyPath) -> int | None:
+        """Line of ``key_path`` or of its nearest ancestor that has one."""
+        path = tuple(key_path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def error(self, key_path: KeyPath, message: str) -> GuideError:
+        """A :class:`GuideError` naming this file, the line and the key path."""
+        dotted = dotted_path(key_path)
+        text = f"{dotted}: {message}" if dotted else message
+        return GuideError(located(self.path, self.line_of(key_path), text))
+
+
+def dotted_path(key_path: KeyPath) -> str:
+    """``('sections', 2, 'body')`` -> ``sections[2].body``."""
+    out = ""
+    for part in key_path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file, or a one-line error naming the line of the first bad byte."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise GuideError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise GuideError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GuideError(located(path, line, "not valid UTF-8 text")) from None
+
+
+def load_yaml(path: Path, text: str | None = None) -> YamlSource:
+    """Parse ``path`` (or ``text``, labelled with ``path``) into a :class:`YamlSource`."""
+    if text is None:
+        text = read_text(path)
+    try:
+        node = yaml.compose(text, Loader=_StringLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise GuideError(located(path, line, f"YAML syntax error: {problem}")) from None
+    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        raise GuideError(f"{path}: YAML error: {exc}") from None
+    if node is None:
+        raise GuideError(f"{path}: the file is empty")
+    source = YamlSource(path=path, data=None)
+    source.data = _convert(node, (), source, set())
+    return source
+
+
+def _convert(node: Node, key_path: KeyPath, source: YamlSource, seen: set[int]) -> Any:
+    source.lines.setdefault(key_path, node.start_mark.line + 1)
+    if id(node) in seen:
+        raise source.error(key_path, "anchors and aliases are not supported")
+    seen.add(id(node))
+    if isinstance(node, ScalarNode):
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [_convert(item, (*key_path, i), source, seen) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise GuideError(located(source.path, key_node.start_mark.line + 1,
+                                         "a key must be a plain string"))
+            key = key_node.value
+            child = (*key_path, key)
+            if key in out:
+                raise GuideError(located(
+                    source.path, key_node.start_mark.line + 1,
+                    f"{dotted_path(child)}: duplicate key (first at line {source.lines[child]})",
+                ))
+            source.lines[child] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, child, source, seen)
+        return out
+    raise source.error(key_path, f"unsupported YAML node {node.tag}")  # pragma: no cover
