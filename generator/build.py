@@ -49,19 +49,24 @@ class Result:
     error: str | None = None
 
 
-def select(project: Project, langs: Sequence[str] | None, operators: Sequence[str] | None
-           ) -> list[Target]:
+def select(
+    project: Project, langs: Sequence[str] | None, operators: Sequence[str] | None
+) -> list[Target]:
     """The leaflets for the given languages and operators (all of them when None).
 
     Unknown names are a usage error (exit 2) that lists the valid choices.
     """
     known_langs, known_ops = project.languages(), project.operators()
-    for kind, given, known in (("language", langs, known_langs), ("operator", operators, known_ops)):
+    for kind, given, known in (
+        ("language", langs, known_langs),
+        ("operator", operators, known_ops),
+    ):
         for name in given or ():
             if name not in known:
                 raise GuideError(
                     f"unknown {kind} '{name}' (choose from: {', '.join(known) or 'none found'})",
-                    exit_code=2)
+                    exit_code=2,
+                )
     return [Target(lang, op) for op in (operators or known_ops) for lang in (langs or known_langs)]
 
 
@@ -92,13 +97,22 @@ def prepare_out_dir(out_dir: Path) -> None:
         raise GuideError(f"{out_dir}: output folder is not writable")
 
 
-def build_one(project: Project, content: Content, tr: Translator, target: Target,
-              out_dir: Path, formats: Sequence[str], *, strict: bool = False) -> list[Path]:
+def build_one(
+    project: Project,
+    content: Content,
+    tr: Translator,
+    target: Target,
+    out_dir: Path,
+    formats: Sequence[str],
+    *,
+    strict: bool = False,
+) -> list[Path]:
     """Render one leaflet in memory, then write its files. Returns the paths written."""
     html = render_html(project, content, target.lang, target.operator, tr)
     if tr.missing:
-        raise GuideError(f"{tr.path}: {target.name}: {tr.missing_summary()}; "
-                         "a leaflet cannot ship with them")
+        raise GuideError(
+            f"{tr.path}: {target.name}: {tr.missing_summary()}; a leaflet cannot ship with them"
+        )
     outputs: dict[Path, bytes] = {}
     if "pdf" in formats:
         pdf = html_to_pdf(html, assets_dir=project.assets_dir, label=target.name, strict=strict)
@@ -110,8 +124,14 @@ def build_one(project: Project, content: Content, tr: Translator, target: Target
     return list(outputs)
 
 
-def build(project: Project, targets: Sequence[Target], out_dir: Path,
-          formats: Sequence[str] = FORMATS, *, strict: bool = False) -> Iterator[Result]:
+def build(
+    project: Project,
+    targets: Sequence[Target],
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    *,
+    strict: bool = False,
+) -> Iterator[Result]:
     """Build ``targets`` one by one, yielding a :class:`Result` as each finishes.
 
     Errors in the content itself stop everything (raised); an error in one
@@ -127,8 +147,9 @@ def build(project: Project, targets: Sequence[Target], out_dir: Path,
                 translators[target.lang] = translator(project, target.lang)
             tr = translators[target.lang]
             tr.missing.clear()
-            result.written = build_one(project, content, tr, target, out_dir, formats,
-                                       strict=strict)
+            result.written = build_one(
+                project, content, tr, target, out_dir, formats, strict=strict
+            )
         except GuideError as exc:
             result.error = str(exc)
         log.debug("%s: %s", target.name, result.error or "ok")

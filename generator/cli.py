@@ -34,25 +34,47 @@ def make_parser() -> argparse.ArgumentParser:
         prog="make-guide",
         description="Build print-ready leaflets (PDF + HTML) from a guide project.",
         epilog="Examples: make-guide --lang zh --operator beeline | make-guide --all | "
-               "make-guide --list",
+        "make-guide --list",
     )
     what = parser.add_argument_group("what to build")
-    what.add_argument("--lang", action="append", metavar="L",
-                      help="language (repeatable); with no --operator: every operator")
-    what.add_argument("--operator", action="append", metavar="O",
-                      help="operator (repeatable); with no --lang: every language")
+    what.add_argument(
+        "--lang",
+        action="append",
+        metavar="L",
+        help="language (repeatable); with no --operator: every operator",
+    )
+    what.add_argument(
+        "--operator",
+        action="append",
+        metavar="O",
+        help="operator (repeatable); with no --lang: every language",
+    )
     what.add_argument("--all", action="store_true", help="every language x operator")
-    what.add_argument("--list", action="store_true",
-                      help="print the languages and operators of the guide project")
+    what.add_argument(
+        "--list", action="store_true", help="print the languages and operators of the guide project"
+    )
     how = parser.add_argument_group("how")
-    how.add_argument("--format", choices=("pdf", "html", "both"), default="both",
-                     help="output format (default: both)")
-    how.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help=f"output folder (default: {DEFAULT_OUT}/ in the current folder)")
-    how.add_argument("--project", type=Path, default=None, metavar="DIR",
-                     help="guide project folder (default: this repository)")
-    how.add_argument("--strict", action="store_true",
-                     help="treat WeasyPrint warnings as errors")
+    how.add_argument(
+        "--format",
+        choices=("pdf", "html", "both"),
+        default="both",
+        help="output format (default: both)",
+    )
+    how.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"output folder (default: {DEFAULT_OUT}/ in the current folder)",
+    )
+    how.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="guide project folder (default: this repository)",
+    )
+    how.add_argument("--strict", action="store_true", help="treat WeasyPrint warnings as errors")
     how.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     how.add_argument("-v", "--verbose", action="store_true", help="log details")
     parser.add_argument("--version", action="version", version=f"make-guide {__version__}")
@@ -70,11 +92,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _list(project, out)
         return EXIT_OK
     if not (args.all or args.lang or args.operator):
-        raise GuideError("say what to build: --lang L --operator O, or --all "
-                         "(see --list for the choices)", exit_code=EXIT_USAGE)
+        raise GuideError(
+            "say what to build: --lang L --operator O, or --all (see --list for the choices)",
+            exit_code=EXIT_USAGE,
+        )
     if args.all and (args.lang or args.operator):
-        raise GuideError("--all builds everything; leave out --lang and --operator",
-                         exit_code=EXIT_USAGE)
+        raise GuideError(
+            "--all builds everything; leave out --lang and --operator", exit_code=EXIT_USAGE
+        )
     targets = select(project, args.lang, args.operator)
     formats = FORMATS if args.format == "both" else (args.format,)
     out_dir = args.out if args.out is not None else DEFAULT_OUT
@@ -97,8 +122,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Run the command line; returns the exit code (tests call this directly)."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -108,7 +134,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         err.write(f"make-guide: error: {exc}\n")
         return exc.exit_code
     logging.basicConfig(
-        stream=err, format="make-guide: %(levelname)s: %(name)s: %(message)s",
+        stream=err,
+        format="make-guide: %(levelname)s: %(name)s: %(message)s",
         level=logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING,
     )
     if not args.verbose:

@@ -20,8 +20,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import GuideError
 from .project import SLUG_RE, Project
@@ -170,15 +176,26 @@ def parse_model(model: type[_Model], source: YamlSource, **extra: object) -> _Mo
     try:
         return model.model_validate({**data, **extra})
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelt key shows up twice: as unknown, and its real name as missing.
+        # Report the unknown one first, with the missing name as a suggestion.
+        errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
         # pydantic marks a bad dict key with an extra "[key]" step; the key itself is enough.
         loc: KeyPath = tuple(p for p in err["loc"] if p != "[key]")
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key"
+            missing = [
+                e["loc"][-1]
+                for e in errors
+                if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]
+            ]
+            if missing:
+                message += f" (did you mean '{missing[0]}'?)"
         elif err["type"] == "missing":
             message = "required key is missing"
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise source.error(loc, message + more) from None
 
 
@@ -193,7 +210,8 @@ def check_placeholders(msgid: str) -> set[str]:
             raise ValueError(
                 f"placeholder {match.group(0)!r} is not one of "
                 + ", ".join(f"%({p})s" for p in sorted(PLACEHOLDERS))
-                + " (write a literal percent sign as %%)")
+                + " (write a literal percent sign as %%)"
+            )
         names.add(name)
     return names
 
@@ -215,12 +233,16 @@ def load_operator(path: Path) -> tuple[Operator, YamlSource]:
 def _check_references(guide: Guide, source: YamlSource) -> None:
     """Section ids are unique; every fact a section shows is defined under ``facts``."""
     if SITE not in guide.facts:
-        raise source.error(("facts",), f"the '{SITE}' fact (the operator's official site) is required")
+        raise source.error(
+            ("facts",), f"the '{SITE}' fact (the operator's official site) is required"
+        )
     seen: dict[str, int] = {}
     for i, section in enumerate(guide.sections):
         if section.id in seen:
-            raise source.error(("sections", i, "id"),
-                               f"section id '{section.id}' is already used by sections[{seen[section.id]}]")
+            raise source.error(
+                ("sections", i, "id"),
+                f"section id '{section.id}' is already used by sections[{seen[section.id]}]",
+            )
         seen[section.id] = i
         for j, block in enumerate(section.body):
             refs = [("facts", k, key) for k, key in enumerate(block.facts or [])]
@@ -228,8 +250,11 @@ def _check_references(guide: Guide, source: YamlSource) -> None:
             for kind, k, key in refs:
                 if key not in guide.facts:
                     path = ("sections", i, "body", j, kind) + ((k,) if k is not None else ())
-                    raise source.error(path, f"fact '{key}' is not defined under facts "
-                                             f"(defined: {', '.join(guide.facts)})")
+                    raise source.error(
+                        path,
+                        f"fact '{key}' is not defined under facts "
+                        f"(defined: {', '.join(guide.facts)})",
+                    )
 
 
 def load_content(project: Project) -> Content:
@@ -245,8 +270,10 @@ def load_content(project: Project) -> Content:
         operator, src = load_operator(project.operator_file(slug))
         for key in operator.facts:
             if key not in guide.facts:
-                raise src.error(("facts", key), "unknown fact (the guide defines: "
-                                + ", ".join(guide.facts) + ")")
+                raise src.error(
+                    ("facts", key),
+                    "unknown fact (the guide defines: " + ", ".join(guide.facts) + ")",
+                )
         for key in guide.facts:
             if key not in operator.facts:
                 raise src.error(("facts",), f"fact '{key}' is missing")
@@ -255,7 +282,9 @@ def load_content(project: Project) -> Content:
         if parts.scheme != "https" or not parts.hostname or site.value is None:
             raise src.error(("facts", SITE, "value"), "the official site must be an https:// URL")
         if not site.printable:
-            raise src.error(("facts", SITE, "confidence"), "the official site cannot be low confidence")
+            raise src.error(
+                ("facts", SITE, "confidence"), "the official site cannot be low confidence"
+            )
         operators[slug] = operator
         sources[slug] = src
     content = Content(guide=guide, operators=operators, sources=sources)
@@ -276,7 +305,9 @@ def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
     yield msg("guide", guide.title, "Leaflet title", "title")
     yield msg("guide", guide.subtitle, "Subtitle under the title", "subtitle")
     for key, label in guide.facts.items():
-        yield msg("facts", label, f"Label of the operator fact '{key}'; keep it short", "facts", key)
+        yield msg(
+            "facts", label, f"Label of the operator fact '{key}'; keep it short", "facts", key
+        )
     for i, section in enumerate(guide.sections):
         sid = section.id
         yield msg(sid, section.heading, f"Heading of section '{sid}'", "sections", i, "heading")
@@ -286,12 +317,24 @@ def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
                 yield msg(sid, block.p, f"Paragraph in section '{sid}'", *where, "p")
             for kind in ("steps", "bullets"):
                 for k, item in enumerate(getattr(block, kind) or []):
-                    yield msg(sid, item, f"{kind[:-1].capitalize()} {k + 1} in section '{sid}'",
-                              *where, kind, k)
+                    yield msg(
+                        sid,
+                        item,
+                        f"{kind[:-1].capitalize()} {k + 1} in section '{sid}'",
+                        *where,
+                        kind,
+                        k,
+                    )
             for k, phrase in enumerate(block.phrases or []):
-                yield msg(sid, phrase.text,
-                          f"Meaning of the staff sentence «{phrase.staff}», shown under it",
-                          *where, "phrases", k, "text")
+                yield msg(
+                    sid,
+                    phrase.text,
+                    f"Meaning of the staff sentence «{phrase.staff}», shown under it",
+                    *where,
+                    "phrases",
+                    k,
+                    "text",
+                )
 
 
 def operator_context(slug: str) -> str:
@@ -302,9 +345,13 @@ def operator_messages(operator: Operator, source: YamlSource) -> Iterator[Messag
     """The translatable facts (prose, not values) of one operator file."""
     for key, fact in operator.facts.items():
         if fact.text:
-            yield Message(operator_context(operator.slug), fact.text,
-                          f"{operator.names.latin}: fact '{key}'",
-                          source.path, source.line_of(("facts", key, "text")))
+            yield Message(
+                operator_context(operator.slug),
+                fact.text,
+                f"{operator.names.latin}: fact '{key}'",
+                source.path,
+                source.line_of(("facts", key, "text")),
+            )
 
 
 def messages(content: Content) -> Iterator[Message]:

@@ -12,13 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+
 from .content import (
     Guide,
     Operator,
-    parse_model,
     guide_messages,
     operator_messages,
+    parse_model,
 )
+from .project import Project
 from .yamlsource import load_yaml
 
 ExtractResult = tuple[int, str, tuple[str, str], list[str]]
@@ -40,3 +44,21 @@ def extract_content(
         messages = guide_messages(guide, source)
     for message in messages:
         yield message.line or 0, "pgettext", (message.context, message.msgid), [message.comment]
+
+
+#: What extraction reads, as in babel.cfg (a test keeps the two in step).
+METHOD_MAP = [
+    ("content/**.yaml", "generator.extract:extract_content"),
+    ("templates/**.html", "jinja2.ext:babel_extract"),
+]
+OPTIONS_MAP = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def extract_catalog(project: Project) -> Catalog:
+    """Every message the project's content and templates use, as a Babel catalog (a .pot)."""
+    catalog = Catalog(project="make-guide", fuzzy=False)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        project.root, METHOD_MAP, OPTIONS_MAP, strip_comment_tags=True
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from .errors import GuideError, located
 from .project import Project
+from .yamlsource import read_text
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,71 @@ def writing_script(locale: Locale) -> str:
     return (_split_identifier(likely)[2] if likely else None) or "Latn"
 
 
+_PO_STRING = r'"(?:[^"\\]|\\.)*"'
+_PO_LINE = re.compile(
+    rf"^(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?({_PO_STRING})\s*$"
+)
+
+
+def check_po_syntax(text: str, path: Path) -> None:
+    """Refuse what Babel's lenient reader lets through silently.
+
+    Babel drops the last character of an unterminated string and merges a
+    duplicated msgid into one entry; a translator's typo must not turn into a
+    wrong leaflet, so the lines are checked first (GNU msgfmt would refuse both).
+    """
+    seen: dict[tuple[str | None, str], int] = {}
+    context: str | None = None
+    msgid: str | None = None
+    field = ""
+    start = 0
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _PO_LINE.match(line)
+        if not match:
+            raise GuideError(
+                located(
+                    path,
+                    lineno,
+                    "catalog syntax error: expected a keyword "
+                    "and a quoted string, or a quoted string",
+                )
+            )
+        keyword, string = match.groups()
+        if keyword is None:
+            if not field:
+                raise GuideError(
+                    located(path, lineno, "catalog syntax error: a string continues no keyword")
+                )
+            if field == "msgctxt":
+                context = (context or "") + string[1:-1]
+            elif field == "msgid":
+                msgid = (msgid or "") + string[1:-1]
+            continue
+        if keyword == "msgctxt":
+            context, msgid, start = string[1:-1], None, lineno
+        elif keyword == "msgid":
+            if field.startswith("msgstr"):  # a new entry without a msgctxt
+                context = None
+            msgid, start = string[1:-1], start if field == "msgctxt" else lineno
+        elif keyword.startswith("msgstr") and field in ("msgid", "msgid_plural", "msgctxt"):
+            key = (context, msgid or "")
+            if key in seen and key[1]:
+                raise GuideError(
+                    located(path, start, f"duplicate message (first at line {seen[key]})")
+                )
+            seen[key] = start
+        field = keyword
+
+
 def load_catalog(project: Project, lang: str) -> Catalog:
     """Read ``locales/<lang>/LC_MESSAGES/messages.po``; syntax errors name the line."""
     path = project.po_file(lang)
     if not path.is_file():
         raise GuideError(f"{path}: no catalog for language '{lang}'", exit_code=2)
     parse_locale(lang, path.parent.parent)
+    check_po_syntax(read_text(path), path)
     try:
         with path.open("rb") as fh:
             return read_po(fh, locale=lang, abort_invalid=True)
@@ -107,7 +168,8 @@ class Translator:
         n = self.catalog.num_plurals
         self._done: dict[Key, Message] = {
             (m.context, m.id if isinstance(m.id, str) else m.id[0]): m
-            for m in self.catalog if is_complete(m, n)
+            for m in self.catalog
+            if is_complete(m, n)
         }
         self._plural: Callable[[int], int] = _gettext.c2py(self.catalog.plural_expr)
 
@@ -141,11 +203,14 @@ class Translator:
         except (KeyError, ValueError, TypeError) as exc:
             found = self._done.get((context, msgid))
             line = found.lineno if found else None
-            raise GuideError(located(
-                self.path, line,
-                f"msgstr for {msgid[:40]!r} has a bad placeholder ({exc!s}); "
-                f"allowed: {', '.join(f'%({k})s' for k in values)}",
-            )) from None
+            raise GuideError(
+                located(
+                    self.path,
+                    line,
+                    f"msgstr for {msgid[:40]!r} has a bad placeholder ({exc!s}); "
+                    f"allowed: {', '.join(f'%({k})s' for k in values)}",
+                )
+            ) from None
 
     def missing_summary(self) -> str:
         """``3 strings (why: 2, templates: 1)`` for the error line."""

@@ -37,8 +37,11 @@ class Project:
     def at(cls, root: Path | str | None) -> Project:
         """The project at ``root`` (or the default), checked to look like one."""
         project = cls.default() if root is None else cls(Path(root).resolve())
-        missing = [p.name for p in (project.content_dir, project.templates_dir,
-                                    project.locales_dir) if not p.is_dir()]
+        missing = [
+            p.name
+            for p in (project.content_dir, project.templates_dir, project.locales_dir)
+            if not p.is_dir()
+        ]
         if missing:
             raise GuideError(
                 f"{project.root}: not a guide project (missing {', '.join(missing)}/)",
@@ -92,6 +95,7 @@ class Project:
         if not self.locales_dir.is_dir():
             return []
         return sorted(
-            d.name for d in self.locales_dir.iterdir()
+            d.name
+            for d in self.locales_dir.iterdir()
             if d.is_dir() and LANG_RE.match(d.name) and self.po_file(d.name).is_file()
         )

@@ -78,8 +78,8 @@ def qr_svg(url: str, label: str) -> Markup:
 def css_escape(text: str) -> str:
     """A CSS string literal body: Jinja2 escapes for HTML, not for CSS (see README)."""
     return "".join(
-        ch if (ch.isalnum() or ch in " .,:;!?()[]/-_+·—–…") or ord(ch) > 0x7F
-        else f"\\{ord(ch):x} " for ch in text
+        ch if (ch.isalnum() or ch in " .,:;!?()[]/-_+·—–…") or ord(ch) > 0x7F else f"\\{ord(ch):x} "
+        for ch in text
     )
 
 
@@ -158,8 +158,11 @@ def render_html(
     )
     env = environment(project.templates_dir)
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        translator.gettext, translator.ngettext, newstyle=True,
-        pgettext=translator.pgettext, npgettext=translator.npgettext,
+        translator.gettext,
+        translator.ngettext,
+        newstyle=True,
+        pgettext=translator.pgettext,
+        npgettext=translator.npgettext,
     )
     try:
         template = env.get_template(TEMPLATE)
@@ -171,7 +174,9 @@ def render_html(
         )
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or project.templates_dir / (exc.name or TEMPLATE)
-        raise GuideError(located(where, exc.lineno, f"template syntax error: {exc.message}")) from None
+        raise GuideError(
+            located(where, exc.lineno, f"template syntax error: {exc.message}")
+        ) from None
     except jinja2.TemplateNotFound as exc:
         raise GuideError(f"{project.templates_dir}: template not found: {exc.name}") from None
     except jinja2.UndefinedError as exc:

@@ -110,15 +110,22 @@ def _convert(node: Node, key_path: KeyPath, source: YamlSource, seen: set[int]) 
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise GuideError(located(source.path, key_node.start_mark.line + 1,
-                                         "a key must be a plain string"))
+                raise GuideError(
+                    located(
+                        source.path, key_node.start_mark.line + 1, "a key must be a plain string"
+                    )
+                )
             key = key_node.value
             child = (*key_path, key)
             if key in out:
-                raise GuideError(located(
-                    source.path, key_node.start_mark.line + 1,
-                    f"{dotted_path(child)}: duplicate key (first at line {source.lines[child]})",
-                ))
+                first = source.lines[child]
+                raise GuideError(
+                    located(
+                        source.path,
+                        key_node.start_mark.line + 1,
+                        f"{dotted_path(child)}: duplicate key (first at line {first})",
+                    )
+                )
             source.lines[child] = key_node.start_mark.line + 1
             out[key] = _convert(value_node, child, source, seen)
         return out

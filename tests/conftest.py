@@ -1,0 +1,72 @@
+"""Shared fixtures. Languages and operators are discovered from the repository's
+guide project, so adding a catalog or an operator file adds test cases."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.build import Target, build
+from generator.content import Content, load_content
+from generator.project import Project
+
+PROJECT = Project.default()
+LANGS = PROJECT.languages()
+OPERATORS = PROJECT.operators()
+SOURCE_LANG = "en"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that takes ``lang`` / ``operator`` runs for each one found in the tree."""
+    if "lang" in metafunc.fixturenames:
+        translated = metafunc.definition.get_closest_marker("translated_only")
+        metafunc.parametrize(
+            "lang", [lang for lang in LANGS if not (translated and lang == SOURCE_LANG)]
+        )
+    if "operator" in metafunc.fixturenames:
+        metafunc.parametrize("operator", OPERATORS)
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(PROJECT)
+
+
+@dataclass(frozen=True)
+class Built:
+    pdf: Path
+    html: Path
+
+
+@pytest.fixture(scope="session")
+def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every leaflet of the repository, built once for the whole session."""
+    out = tmp_path_factory.mktemp("dist")
+    targets = [Target(lang, op) for op in OPERATORS for lang in LANGS]
+    errors = [r.error for r in build(PROJECT, targets, out) if r.error]
+    assert not errors, errors
+    return out
+
+
+@pytest.fixture
+def leaflet(built_dir: Path, lang: str, operator: str) -> Built:
+    return Built(
+        pdf=built_dir / f"{operator}-{lang}.pdf", html=built_dir / f"{operator}-{lang}.html"
+    )
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Project:
+    """A throw-away copy of the guide project, for tests that break things."""
+    root = tmp_path / "guide"
+    for name in ("content", "templates", "locales"):
+        shutil.copytree(PROJECT.root / name, root / name)
+    return Project(root)

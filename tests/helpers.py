@@ -1,0 +1,64 @@
+"""Helpers for reading what a leaflet shows: the visible text of its HTML and its PDF."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pypdf
+
+
+class _Text(HTMLParser):
+    """Visible text and every URL-bearing attribute of an HTML document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.urls: list[tuple[str, str, str]] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "script", "title"):
+            self._skip += 1
+        for name, value in attrs:
+            if (
+                name in ("href", "src", "srcset", "action", "data", "poster", "xlink:href")
+                and value
+            ):
+                self.urls.append((tag, name, value))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def parse_html(path: Path) -> _Text:
+    parser = _Text()
+    parser.feed(path.read_text("utf-8"))
+    return parser
+
+
+def squash(text: str) -> str:
+    """Whitespace removed: line breaks fall anywhere in Chinese and in PDF text."""
+    return re.sub(r"\s+", "", text)
+
+
+def normalise(text: str) -> str:
+    """Runs of whitespace folded to one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def html_text(path: Path) -> str:
+    return normalise(" ".join(parse_html(path).parts))
+
+
+def pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(path)
+    return "\n".join(page.extract_text() for page in reader.pages)

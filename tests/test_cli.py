@@ -1,0 +1,114 @@
+"""The command line: exit codes and one-line messages, called in-process via main()."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.project import Project
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_list_prints_languages_and_operators(project: Project) -> None:
+    code, out, err = run("--list")
+    assert code == 0 and not err
+    assert out == (
+        f"languages: {' '.join(project.languages())}\noperators: {' '.join(project.operators())}\n"
+    )
+
+
+def test_builds_one_leaflet_both_formats(tmp_path: Path, lang: str) -> None:
+    code, out, err = run("--lang", lang, "--operator", "beeline", "--out", str(tmp_path))
+    assert code == 0, err
+    pdf, html = tmp_path / f"beeline-{lang}.pdf", tmp_path / f"beeline-{lang}.html"
+    assert out == f"wrote {pdf}, {html}\n"
+    assert pdf.read_bytes().startswith(b"%PDF-") and html.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "html"])
+def test_format_option(tmp_path: Path, fmt: str) -> None:
+    code, _, err = run("--lang", "en", "--operator", "t2", "--format", fmt, "--out", str(tmp_path))
+    assert code == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == [f"t2-en.{fmt}"]
+
+
+def test_lang_alone_builds_every_operator(tmp_path: Path, project: Project) -> None:
+    code, out, err = run("--lang", "ru", "--format", "html", "--out", str(tmp_path))
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{op}-ru.html" for op in project.operators()
+    )
+    assert out.splitlines()[0].startswith(f"[1/{len(project.operators())}] wrote ")
+
+
+def test_default_output_folder_is_dist_in_the_current_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("--lang", "en", "--operator", "mts", "--format", "html")
+    assert code == 0
+    assert (tmp_path / "dist" / "mts-en.html").is_file()
+    assert out == f"wrote {Path('dist') / 'mts-en.html'}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lang", "xx", "--operator", "mts"], "unknown language 'xx' (choose from: {langs})"),
+        (["--lang", "en", "--operator", "tele3"], "unknown operator 'tele3' (choose from: {ops})"),
+        ([], "say what to build: --lang L --operator O, or --all"),
+        (["--all", "--lang", "en"], "--all builds everything; leave out --lang and --operator"),
+        (["--format", "docx", "--all"], "argument --format: invalid choice: 'docx'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--all", "--project", "/nonexistent"], "/nonexistent: not a guide project"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(project: Project, argv: list[str], message: str) -> None:
+    code, out, err = run(*argv)
+    expected = message.format(
+        langs=", ".join(project.languages()), ops=", ".join(project.operators())
+    )
+    assert code == 2
+    assert not out
+    assert err.startswith("make-guide: error: ") and expected in err
+    assert err.count("\n") == 1
+
+
+def test_content_error_exits_1_with_file_and_line(project_copy: Project, tmp_path: Path) -> None:
+    path = project_copy.operators_dir / "mts.yaml"
+    path.write_text(path.read_text("utf-8").replace("  latin: MTS\n", "  latin: [MTS]\n"), "utf-8")
+    out_dir = tmp_path / "out"
+    code, out, err = run("--all", "--project", str(project_copy.root), "--out", str(out_dir))
+    assert code == 1 and not out
+    assert err == f"make-guide: error: {path}:6: names.latin: Input should be a valid string\n"
+    assert not out_dir.exists()
+
+
+def test_another_guide_project(project_copy: Project, tmp_path: Path) -> None:
+    # A second guide project with one operator renamed: discovered, not hard-coded.
+    (project_copy.operators_dir / "t2.yaml").rename(project_copy.operators_dir / "tele2.yaml")
+    code, out, _ = run("--list", "--project", str(project_copy.root))
+    assert code == 0 and "tele2" in out and " t2" not in out
+
+
+def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("make-guide")
+    result = subprocess.run(
+        [str(exe), "--lang", "nope", "--operator", "mts"],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("make-guide: error: unknown language 'nope'")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,105 @@
+"""PDF leaflets, for every language x operator: at most two A4 pages, every font
+embedded and a Noto font, every character covered, headings and support numbers present."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pypdf
+import pytest
+from fontTools.ttLib import TTFont
+from helpers import html_text, normalise, pdf_text, squash
+from test_render import heading
+
+from generator.content import Content
+from generator.errors import GuideError
+from generator.pdf import html_to_pdf
+from generator.project import Project
+
+A4 = (595.28, 841.89)
+
+
+def _fonts(reader: pypdf.PdfReader):
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                yield font["/BaseFont"], descendant.get_object()
+
+
+def test_at_most_two_a4_pages(leaflet) -> None:
+    reader = pypdf.PdfReader(leaflet.pdf)
+    assert 1 <= len(reader.pages) <= 2
+    for page in reader.pages:
+        box = page.mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=0.5)
+
+
+def test_every_font_embedded_and_noto(leaflet) -> None:
+    reader = pypdf.PdfReader(leaflet.pdf)
+    names = set()
+    for name, font in _fonts(reader):
+        descriptor = font["/FontDescriptor"].get_object()
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+        names.add(str(name).split("+", 1)[-1])
+    # Only Noto faces: a fallback font (DejaVu, Droid) would mean a character
+    # the intended fonts lack.
+    assert names and all(n.startswith("Noto-Sans") for n in names), names
+
+
+@cache
+def _cmap(family: str) -> frozenset[int]:
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}:%{index}", family], capture_output=True, text=True, check=True
+    ).stdout
+    path, index = out.rsplit(":", 1)
+    font = TTFont(path, fontNumber=int(index), lazy=True)
+    assert family.replace(" ", "") in font["name"].getDebugName(4).replace(" ", ""), out
+    return frozenset(font.getBestCmap())
+
+
+def test_every_character_has_a_glyph(leaflet) -> None:
+    covered = _cmap("Noto Sans") | _cmap("Noto Sans Math") | _cmap("Noto Sans CJK SC")
+    text = html_text(leaflet.html)
+    missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
+    assert not missing, missing
+
+
+def test_headings_and_support_numbers_in_pdf_text(
+    project: Project, content: Content, leaflet, lang: str, operator: str
+) -> None:
+    text = pdf_text(leaflet.pdf)
+    flat = squash(text)
+    for section in content.guide.sections:
+        title = heading(project, content, lang, operator, section.heading, section.id)
+        assert squash(title) in flat, title
+    numbers = [
+        f.value
+        for key, f in content.operators[operator].facts.items()
+        if f.value and f.printable and key != "site"
+    ]
+    assert numbers
+    one_line = normalise(text)
+    for value in numbers:
+        assert value in one_line, value
+
+
+def test_pdf_metadata(leaflet, lang: str) -> None:
+    reader = pypdf.PdfReader(leaflet.pdf)
+    assert reader.metadata.title and len(reader.metadata.title) > 10
+    assert str(reader.trailer["/Root"]["/Lang"]).startswith(lang[:2])
+
+
+def test_fetcher_refuses_files_outside_assets(project: Project, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.svg"
+    secret.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    html = (
+        f'<html lang="en"><title>t</title><img src="{secret.as_uri()}">'
+        '<img src="http://127.0.0.1:9/x.png"><p>hello</p></html>'
+    )
+    pdf = html_to_pdf(html, assets_dir=project.assets_dir, label="t")
+    assert b"/Subtype /Image" not in pdf and b"/XObject" not in pdf
+    with pytest.raises(GuideError, match="WeasyPrint warning"):
+        html_to_pdf(html, assets_dir=project.assets_dir, label="t", strict=True)
