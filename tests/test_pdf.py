@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 from helpers import html_text, normalise, pdf_text, squash
-from test_render import heading
+from test_render import allowed_urls, heading
 
 from generator.content import Content
 from generator.errors import GuideError
@@ -84,6 +84,19 @@ def test_headings_and_support_numbers_in_pdf_text(
     one_line = normalise(text)
     for value in numbers:
         assert value in one_line, value
+
+
+def test_only_sourced_links_in_pdf(content: Content, leaflet) -> None:
+    reader = pypdf.PdfReader(leaflet.pdf)
+    uris = set()
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            if action and "/URI" in action:
+                uris.add(str(action["/URI"]))
+    web = {u for u in uris if not u.startswith("tel:")}
+    assert web, "the official site is a link"
+    assert web <= allowed_urls(content), web - allowed_urls(content)
 
 
 def test_pdf_metadata(leaflet, lang: str) -> None:
