@@ -39,6 +39,10 @@ class Target:
     def name(self) -> str:
         return f"{self.operator}-{self.lang}"
 
+    def filename(self, fmt: str, *, draft: bool = False) -> str:
+        """``beeline-zh.pdf``; a draft says so in its name: ``beeline-zh-draft.pdf``."""
+        return f"{self.name}{'-draft' if draft else ''}.{fmt}"
+
 
 @dataclass
 class Result:
@@ -106,19 +110,29 @@ def build_one(
     formats: Sequence[str],
     *,
     strict: bool = False,
+    draft: bool = False,
 ) -> list[Path]:
-    """Render one leaflet in memory, then write its files. Returns the paths written."""
+    """Render one leaflet in memory, then write its files. Returns the paths written.
+
+    A leaflet with untranslated or fuzzy strings is refused, unless ``draft``: then it
+    is built with the source text in their place, marked DRAFT and named ``*-draft.*``.
+    """
     html = render_html(project, content, target.lang, target.operator, tr)
-    if tr.missing:
-        raise GuideError(
-            f"{tr.path}: {target.name}: {tr.missing_summary()}; a leaflet cannot ship with them"
-        )
+    is_draft = bool(tr.missing)
+    if is_draft:
+        if not draft:
+            raise GuideError(
+                f"{tr.path}: {target.name}: {tr.missing_summary()}; "
+                "translate them, or build with --draft"
+            )
+        log.warning("%s: %s: building a draft", target.name, tr.missing_summary())
+        html = render_html(project, content, target.lang, target.operator, tr, draft=True)
     outputs: dict[Path, bytes] = {}
     if "pdf" in formats:
         pdf = html_to_pdf(html, assets_dir=project.assets_dir, label=target.name, strict=strict)
-        outputs[out_dir / f"{target.name}.pdf"] = pdf
+        outputs[out_dir / target.filename("pdf", draft=is_draft)] = pdf
     if "html" in formats:
-        outputs[out_dir / f"{target.name}.html"] = html.encode("utf-8")
+        outputs[out_dir / target.filename("html", draft=is_draft)] = html.encode("utf-8")
     for path, data in outputs.items():
         write_atomic(path, data)
     return list(outputs)
@@ -131,6 +145,7 @@ def build(
     formats: Sequence[str] = FORMATS,
     *,
     strict: bool = False,
+    draft: bool = False,
 ) -> Iterator[Result]:
     """Build ``targets`` one by one, yielding a :class:`Result` as each finishes.
 
@@ -148,7 +163,7 @@ def build(
             tr = translators[target.lang]
             tr.missing.clear()
             result.written = build_one(
-                project, content, tr, target, out_dir, formats, strict=strict
+                project, content, tr, target, out_dir, formats, strict=strict, draft=draft
             )
         except GuideError as exc:
             result.error = str(exc)

@@ -1,12 +1,17 @@
 """The ``make-guide`` command line. The only module that prints or picks exit codes.
 
-Exit codes: 0 success; 1 a build or content error (one line per problem);
+    make-guide --lang L --operator O | --all | --list   build leaflets (the default)
+    make-guide check [--json]                           translation and content gates
+    make-guide i18n extract | update | compile | init LANG
+
+Exit codes: 0 success; 1 a build, content or check failure (one line per problem);
 2 a usage error (unknown option, language or operator); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -15,11 +20,11 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .build import FORMATS, build, select
 from .errors import GuideError
 from .project import DEFAULT_OUT, Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+COMMANDS = ("check", "i18n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,10 +34,23 @@ class _Parser(argparse.ArgumentParser):
         raise GuideError(message, exit_code=EXIT_USAGE)
 
 
-def make_parser() -> argparse.ArgumentParser:
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="guide project folder (default: this repository)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="make-guide",
-        description="Build print-ready leaflets (PDF + HTML) from a guide project.",
+        description="Build print-ready leaflets (PDF + HTML) from a guide project. "
+        "Other commands: 'make-guide check', 'make-guide i18n'.",
         epilog="Examples: make-guide --lang zh --operator beeline | make-guide --all | "
         "make-guide --list",
     )
@@ -67,29 +85,50 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"output folder (default: {DEFAULT_OUT}/ in the current folder)",
     )
-    how.add_argument(
-        "--project",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="guide project folder (default: this repository)",
-    )
     how.add_argument("--strict", action="store_true", help="treat WeasyPrint warnings as errors")
-    how.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    how.add_argument("-v", "--verbose", action="store_true", help="log details")
+    how.add_argument(
+        "--draft",
+        action="store_true",
+        help="build leaflets with untranslated strings anyway: marked DRAFT, "
+        "named *-draft.pdf/html",
+    )
+    _common(how)
     parser.add_argument("--version", action="version", version=f"make-guide {__version__}")
     return parser
 
 
-def _list(project: Project, out: TextIO) -> None:
-    out.write(f"languages: {' '.join(project.languages())}\n")
-    out.write(f"operators: {' '.join(project.operators())}\n")
+def check_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="make-guide check",
+        description="Check translations and content; exit 0 only when clean.",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable report")
+    _common(parser)
+    return parser
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def i18n_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="make-guide i18n", description="Translators' workflow over Babel.")
+    sub = parser.add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    sub.add_parser("extract", help="write locales/messages.pot from content and templates")
+    sub.add_parser("update", help="extract, then merge new strings into every catalog")
+    sub.add_parser("compile", help="compile every catalog to .mo (for gettext tools)")
+    init = sub.add_parser("init", help="start a catalog for a new language")
+    init.add_argument("lang", metavar="LANG", help="a Babel locale identifier, e.g. de, zh_Hant")
+    for p in sub.choices.values():
+        _common(p)
+    return parser
+
+
+def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .build import FORMATS, build, select
+
     project = Project.at(args.project)
     if args.list:
-        _list(project, out)
+        out.write(f"languages: {' '.join(project.languages())}\n")
+        out.write(f"operators: {' '.join(project.operators())}\n")
         return EXIT_OK
     if not (args.all or args.lang or args.operator):
         raise GuideError(
@@ -105,7 +144,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out_dir = args.out if args.out is not None else DEFAULT_OUT
     failures: list[str] = []
     started = time.perf_counter()
-    for i, result in enumerate(build(project, targets, out_dir, formats, strict=args.strict), 1):
+    results = build(project, targets, out_dir, formats, strict=args.strict, draft=args.draft)
+    for i, result in enumerate(results, 1):
         prefix = f"[{i}/{len(targets)}] " if len(targets) > 1 else ""
         if result.error:
             failures.append(result.error)
@@ -113,12 +153,57 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif not args.quiet:
             out.write(prefix + "wrote " + ", ".join(str(p) for p in result.written) + "\n")
         out.flush()
-    seconds = time.perf_counter() - started
     if failures:
         err.write(f"make-guide: {len(failures)} of {len(targets)} leaflet(s) failed\n")
         return EXIT_FAILED
     if not args.quiet and len(targets) > 1:
-        out.write(f"built {len(targets)} leaflets in {seconds:.1f} s\n")
+        out.write(f"built {len(targets)} leaflets in {time.perf_counter() - started:.1f} s\n")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .check import check_project
+
+    report = check_project(Project.at(args.project))
+    if args.json:
+        out.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK if report.ok else EXIT_FAILED
+    if not args.quiet:
+        columns = ("translated", "fuzzy", "untranslated", "obsolete")
+        for lang, sections in report.counts.items():
+            width = max(len(s) for s in [*sections, "section"])
+            out.write(f"{lang}\n  {'section':<{width}}  " + "  ".join(columns) + "\n")
+            for section, counts in sections.items():
+                cells = "  ".join(f"{getattr(counts, c):>{len(c)}}" for c in columns)
+                out.write(f"  {section:<{width}}  {cells}\n")
+    for problem in report.problems:
+        if problem.level == "error" or not args.quiet:
+            err.write(f"make-guide: {problem.level}: {problem.message}\n")
+    n_err, n_warn = len(report.errors), len(report.problems) - len(report.errors)
+    if not args.quiet:
+        out.write(
+            "check: clean\n"
+            if report.ok and not n_warn
+            else f"check: {n_err} error(s), {n_warn} warning(s)\n"
+        )
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _i18n(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from . import catalogs
+
+    project = Project.at(args.project)
+    if args.action == "extract":
+        written = [catalogs.extract(project)]
+    elif args.action == "update":
+        written = catalogs.update(project)
+    elif args.action == "compile":
+        written = catalogs.compile_catalogs(project)
+    else:
+        written = [catalogs.init(project, args.lang)]
+    if not args.quiet:
+        for path in written:
+            out.write(f"wrote {path}\n")
     return EXIT_OK
 
 
@@ -128,8 +213,12 @@ def main(
     """Run the command line; returns the exit code (tests call this directly)."""
     out = out or sys.stdout
     err = err or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    parser = {"check": check_parser, "i18n": i18n_parser}.get(command or "", build_parser)()
+    run = {"check": _check, "i18n": _i18n}.get(command or "", _build)
     try:
-        args = make_parser().parse_args(argv)
+        args = parser.parse_args(argv[1:] if command else argv)
     except GuideError as exc:
         err.write(f"make-guide: error: {exc}\n")
         return exc.exit_code
@@ -137,12 +226,13 @@ def main(
         stream=err,
         format="make-guide: %(levelname)s: %(name)s: %(message)s",
         level=logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING,
+        force=True,
     )
     if not args.verbose:
-        # WeasyPrint and fontTools are chatty at INFO level about fonts and subsetting.
+        # fontTools is chatty at INFO level about subsetting.
         logging.getLogger("fontTools").setLevel(logging.WARNING)
     try:
-        return _run(args, out, err)
+        return run(args, out, err)
     except GuideError as exc:
         err.write(f"make-guide: error: {exc}\n")
         return exc.exit_code

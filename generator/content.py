@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -31,7 +32,7 @@ from pydantic import (
 
 from .errors import GuideError
 from .project import SLUG_RE, Project
-from .yamlsource import KeyPath, YamlSource, load_yaml
+from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
@@ -51,13 +52,26 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class FeeRule(_Model):
+    """What happens to an unused number, as numbers the templates can pluralise."""
+
+    after_days: int = Field(ge=1, le=3650)
+    """Days without use before the daily fee starts."""
+    fee_per_day: Decimal = Field(ge=0, le=10000)
+    """Roubles a day."""
+    terminated_after_days: int | None = Field(default=None, ge=1, le=3650)
+    """Days at zero balance after which the contract counts as terminated."""
+
+
 class Fact(_Model):
-    """One operator fact with its provenance."""
+    """One operator fact with its provenance: exactly one of value, text or rule."""
 
     value: Text | None = None
     """Printed exactly as written: a phone number, a code, an app name, a URL."""
     text: Text | None = None
     """Prose, translated through the catalogs."""
+    rule: FeeRule | None = None
+    """Numbers, phrased (and pluralised) by the templates."""
     source: Text
     checked: dt.date
     confidence: Confidence
@@ -65,9 +79,11 @@ class Fact(_Model):
     """For editors only; never printed."""
 
     @model_validator(mode="after")
-    def _value_or_text(self) -> Fact:
-        if (self.value is None) == (self.text is None):
-            raise ValueError("a fact needs exactly one of 'value' (printed as is) or 'text'")
+    def _one_kind(self) -> Fact:
+        if sum(x is not None for x in (self.value, self.text, self.rule)) != 1:
+            raise ValueError(
+                "a fact needs exactly one of 'value' (printed as is), 'text' or 'rule'"
+            )
         return self
 
     @property
@@ -157,6 +173,8 @@ class Message:
     comment: str
     file: Path
     line: int | None
+    path: KeyPath
+    """Where the string sits in its file's data."""
 
 
 @dataclass(frozen=True)
@@ -297,47 +315,40 @@ def load_content(project: Project) -> Content:
 
 
 def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
-    """The translatable strings of ``guide.yaml``, in file order."""
+    """The translatable strings of ``guide.yaml``, in file order.
 
-    def msg(context: str, msgid: str, comment: str, *path: str | int) -> Message:
-        return Message(context, msgid, comment, source.path, source.line_of(path))
+    The message context is ``<section>/<key path inside it>`` (``why/body[0].bullets[1]``):
+    precise for translators, and stable when sections are reordered.
+    """
 
-    yield msg("guide", guide.title, "Leaflet title", "title")
-    yield msg("guide", guide.subtitle, "Subtitle under the title", "subtitle")
+    def msg(section: str, rel: KeyPath, msgid: str, comment: str, path: KeyPath) -> Message:
+        context = f"{section}/{dotted_path(rel)}"
+        return Message(context, msgid, comment, source.path, source.line_of(path), path)
+
+    yield msg("guide", ("title",), guide.title, "Leaflet title", ("title",))
+    yield msg("guide", ("subtitle",), guide.subtitle, "Subtitle under the title", ("subtitle",))
     for key, label in guide.facts.items():
-        yield msg(
-            "facts", label, f"Label of the operator fact '{key}'; keep it short", "facts", key
-        )
+        comment = f"Label of the operator fact '{key}'; keep it short"
+        yield msg("facts", (key,), label, comment, ("facts", key))
     for i, section in enumerate(guide.sections):
-        sid = section.id
-        yield msg(sid, section.heading, f"Heading of section '{sid}'", "sections", i, "heading")
+        sid, top = section.id, ("sections", i)
+        yield msg(sid, ("heading",), section.heading, "Section heading", (*top, "heading"))
         for j, block in enumerate(section.body):
-            where = ("sections", i, "body", j)
+            rel: KeyPath = ("body", j)
             if block.p:
-                yield msg(sid, block.p, f"Paragraph in section '{sid}'", *where, "p")
+                yield msg(sid, (*rel, "p"), block.p, "Paragraph", (*top, *rel, "p"))
             for kind in ("steps", "bullets"):
                 for k, item in enumerate(getattr(block, kind) or []):
-                    yield msg(
-                        sid,
-                        item,
-                        f"{kind[:-1].capitalize()} {k + 1} in section '{sid}'",
-                        *where,
-                        kind,
-                        k,
-                    )
+                    comment = f"{kind[:-1].capitalize()} {k + 1} of a list"
+                    yield msg(sid, (*rel, kind, k), item, comment, (*top, *rel, kind, k))
             for k, phrase in enumerate(block.phrases or []):
-                yield msg(
-                    sid,
-                    phrase.text,
-                    f"Meaning of the staff sentence «{phrase.staff}», shown under it",
-                    *where,
-                    "phrases",
-                    k,
-                    "text",
-                )
+                where: KeyPath = (*rel, "phrases", k, "text")
+                comment = f"Meaning of the staff sentence «{phrase.staff}», printed under it"
+                yield msg(sid, where, phrase.text, comment, (*top, *where))
 
 
 def operator_context(slug: str) -> str:
+    """The section name under which an operator's strings are filed."""
     return f"operator:{slug}"
 
 
@@ -345,13 +356,21 @@ def operator_messages(operator: Operator, source: YamlSource) -> Iterator[Messag
     """The translatable facts (prose, not values) of one operator file."""
     for key, fact in operator.facts.items():
         if fact.text:
+            path: KeyPath = ("facts", key, "text")
             yield Message(
-                operator_context(operator.slug),
+                f"{operator_context(operator.slug)}/{dotted_path(path)}",
                 fact.text,
-                f"{operator.names.latin}: fact '{key}'",
+                f"{operator.names.latin}: fact '{key}'"
+                + ("" if fact.printable else " (low confidence: not printed yet)"),
                 source.path,
-                source.line_of(("facts", key, "text")),
+                source.line_of(path),
+                path,
             )
+
+
+def section_of(context: str | None) -> str:
+    """The section a message belongs to: the part of its context before ``/``."""
+    return context.split("/", 1)[0] if context else "templates"
 
 
 def messages(content: Content) -> Iterator[Message]:

@@ -24,6 +24,7 @@ from babel.localedata import locale_identifiers
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
+from .content import section_of
 from .errors import GuideError, located
 from .project import Project
 from .yamlsource import read_text
@@ -214,7 +215,7 @@ class Translator:
 
     def missing_summary(self) -> str:
         """``3 strings (why: 2, templates: 1)`` for the error line."""
-        by_context = Counter(ctx or "templates" for ctx, _ in self.missing)
+        by_context = Counter(section_of(ctx) for ctx, _ in self.missing)
         parts = ", ".join(f"{ctx}: {n}" for ctx, n in sorted(by_context.items()))
         n = len(self.missing)
         return f"{n} string{'s' if n != 1 else ''} untranslated or fuzzy ({parts})"

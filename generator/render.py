@@ -13,17 +13,20 @@ import logging
 import re
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
 import segno
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_currency
 from markupsafe import Markup
 
-from .content import Content, Guide, Operator, operator_context
+from .content import Content, Guide, Message, Operator, guide_messages, operator_messages
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
 from .project import Project
@@ -31,12 +34,13 @@ from .project import Project
 log = logging.getLogger(__name__)
 
 TEMPLATE = "leaflet.html"
+M = TypeVar("M", Guide, Operator)
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]*$")
 
 
 @dataclass(frozen=True)
 class Leaflet:
-    """What the templates see about the leaflet being built."""
+    """What the templates see about the leaflet being built (content already translated)."""
 
     lang: str
     html_lang: str
@@ -117,6 +121,66 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
+def money(amount: Decimal | int, locale: Locale) -> str:
+    """Roubles in the reader's words: "5 Russian rubles", "5 российских рублей", "5俄罗斯卢布".
+
+    The currency's display name (pluralised by Babel) rather than its symbol: CLDR
+    gives "RUB5" in English and Chinese, which readers do not parse.
+    """
+    return format_currency(
+        amount, "RUB", format="#,##0.##", locale=locale, format_type="name", currency_digits=False
+    )
+
+
+def _translated(
+    model: M, items: list[Message], translator: Translator, values: dict[str, str]
+) -> M:
+    """A copy of ``model`` with every translatable string in the leaflet's language."""
+    data = model.model_dump()
+    for message in items:
+        node = data
+        for part in message.path[:-1]:
+            node = node[part]
+        node[message.path[-1]] = translator.format(message.context, message.msgid, values)
+    return type(model).model_validate(data)
+
+
+def localize(
+    project: Project,
+    content: Content,
+    lang: str,
+    slug: str,
+    translator: Translator,
+    *,
+    draft: bool = False,
+) -> Leaflet:
+    """What the templates see: the guide and the operator in ``lang``, placeholders filled."""
+    source = content.operators[slug]
+    locale = parse_locale(lang, project.po_file(lang))
+    staff_locale = parse_locale(content.guide.staff_language, content.sources["guide"].path)
+    checked: dt.date = source.checked()
+    values = {
+        "operator": operator_name(source, locale),
+        "site": urlsplit(source.site).hostname or source.site,
+        "date": format_date(checked, format="long", locale=locale),
+    }
+    guide_items = list(guide_messages(content.guide, content.sources["guide"]))
+    operator_items = list(operator_messages(source, content.sources[slug]))
+    return Leaflet(
+        lang=lang,
+        html_lang=html_lang(locale),
+        staff_lang=html_lang(staff_locale),
+        show_meaning=locale.language != staff_locale.language,
+        guide=_translated(content.guide, guide_items, translator, values),
+        operator=_translated(source, operator_items, translator, values),
+        operator_name=values["operator"],
+        site=source.site,
+        site_label=values["site"],
+        checked=values["date"],
+        draft=draft,
+    )
+
+
 def render_html(
     project: Project,
     content: Content,
@@ -126,36 +190,12 @@ def render_html(
     *,
     draft: bool = False,
 ) -> str:
-    """The leaflet for ``slug`` in ``lang`` as one HTML document."""
-    guide = content.guide
-    operator = content.operators[slug]
+    """The leaflet for ``slug`` in ``lang`` as one HTML document.
+
+    With ``draft``, the page is marked DRAFT (strings the catalog lacks show in English).
+    """
+    leaflet = localize(project, content, lang, slug, translator, draft=draft)
     locale = parse_locale(lang, project.po_file(lang))
-    staff_locale = parse_locale(guide.staff_language, content.sources["guide"].path)
-    checked: dt.date = operator.checked()
-    site = operator.site
-    values = {
-        "operator": operator_name(operator, locale),
-        "site": urlsplit(site).hostname or site,
-        "date": format_date(checked, format="long", locale=locale),
-    }
-
-    def tr(context: str, msgid: str) -> str:
-        """Translate a content string and fill in its placeholders."""
-        return translator.format(context, msgid, values)
-
-    leaflet = Leaflet(
-        lang=lang,
-        html_lang=html_lang(locale),
-        staff_lang=html_lang(staff_locale),
-        show_meaning=locale.language != staff_locale.language,
-        guide=guide,
-        operator=operator,
-        operator_name=values["operator"],
-        site=site,
-        site_label=values["site"],
-        checked=values["date"],
-        draft=draft,
-    )
     env = environment(project.templates_dir)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translator.gettext,
@@ -166,12 +206,7 @@ def render_html(
     )
     try:
         template = env.get_template(TEMPLATE)
-        return template.render(
-            leaflet=leaflet,
-            tr=tr,
-            label=lambda key: tr("facts", guide.facts[key]),
-            fact_context=operator_context(slug),
-        )
+        return template.render(leaflet=leaflet, money=lambda amount: money(amount, locale))
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or project.templates_dir / (exc.name or TEMPLATE)
         raise GuideError(

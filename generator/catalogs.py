@@ -1,0 +1,111 @@
+"""The translators' workflow: ``make-guide i18n extract | update | compile | init LANG``.
+
+Thin wrappers over Babel's own commands (the classes behind ``pybabel``), with the
+guide project's paths filled in. Extraction uses the same two extractors as
+``babel.cfg`` (ours for content YAML, Jinja2's for templates).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from babel.messages.frontend import (
+    BaseError,
+    CommandMixin,
+    CompileCatalog,
+    InitCatalog,
+    UpdateCatalog,
+)
+from babel.messages.pofile import write_po
+
+from .errors import GuideError
+from .extract import extract_catalog
+from .i18n import parse_locale
+from .project import DOMAIN, Project
+
+log = logging.getLogger(__name__)
+
+#: Line width of the .po files we write (Poedit and Weblate keep what they find).
+WIDTH = 100
+
+
+def _run(command: type[CommandMixin], **options: Any) -> None:
+    cmd = command()
+    for name, value in options.items():
+        setattr(cmd, name, value)
+    try:
+        cmd.finalize_options()
+        cmd.run()
+    except BaseError as exc:  # Babel's OptionError and its "out of date" result
+        raise GuideError(f"{command.__name__}: {exc}") from None
+
+
+def extract(project: Project, target: Path | None = None) -> Path:
+    """Write the template (``locales/messages.pot``) from the content and templates."""
+    target = target or project.pot_file
+    catalog = extract_catalog(project)
+    catalog.msgid_bugs_address = ""
+    catalog.copyright_holder = "make-guide contributors"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as fh:
+        write_po(fh, catalog, width=WIDTH, include_previous=False)
+    log.info("extracted %d messages into %s", len(catalog), target)
+    return target
+
+
+def update(project: Project) -> list[Path]:
+    """Extract, then merge the new template into every catalog (new strings, fuzzy matches)."""
+    extract(project)
+    _run(
+        UpdateCatalog,
+        input_file=str(project.pot_file),
+        output_dir=str(project.locales_dir),
+        domain=DOMAIN,
+        width=WIDTH,
+        ignore_pot_creation_date=True,
+    )
+    return [project.po_file(lang) for lang in project.languages()]
+
+
+def out_of_date(project: Project, pot: Path) -> bool:
+    """True when ``pybabel update --check`` against ``pot`` would change a catalog."""
+    try:
+        _run(
+            UpdateCatalog,
+            input_file=str(pot),
+            output_dir=str(project.locales_dir),
+            domain=DOMAIN,
+            width=WIDTH,
+            check=True,
+            ignore_pot_creation_date=True,
+        )
+    except GuideError:
+        return True
+    return False
+
+
+def compile_catalogs(project: Project) -> list[Path]:
+    """Compile every catalog to ``.mo`` (for gettext tools; the build reads ``.po``)."""
+    _run(CompileCatalog, directory=str(project.locales_dir), domain=DOMAIN, use_fuzzy=False)
+    return [project.po_file(lang).with_suffix(".mo") for lang in project.languages()]
+
+
+def init(project: Project, lang: str) -> Path:
+    """Start a catalog for a new language from the template."""
+    parse_locale(lang, lang)
+    path = project.po_file(lang)
+    if path.exists():
+        raise GuideError(f"{path}: a catalog for '{lang}' exists already; use 'i18n update'")
+    if not project.pot_file.exists():
+        extract(project)
+    _run(
+        InitCatalog,
+        input_file=str(project.pot_file),
+        output_dir=str(project.locales_dir),
+        locale=lang,
+        domain=DOMAIN,
+        width=WIDTH,
+    )
+    return path

@@ -1,0 +1,226 @@
+"""``make-guide check``: is every language complete, consistent and up to date?
+
+Reports, per language and section, how many strings are translated, fuzzy,
+untranslated and obsolete, and lists every problem with its file and line:
+content schema errors, facts without provenance or checked too long ago,
+links that are not official, placeholders that differ between msgid and msgstr
+(``%(name)s`` and ``{name}``), plural entries with the wrong number of forms,
+catalogs out of date with the sources, and what GNU ``msgfmt --check`` refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
+
+from .catalogs import extract, out_of_date
+from .content import Content, load_content, messages, section_of
+from .errors import GuideError, located
+from .extract import extract_catalog
+from .i18n import is_complete, load_catalog
+from .links import Allowed, allowed_links, refused
+from .project import Project
+
+#: Facts checked longer ago than this get a warning.
+STALE_AFTER = dt.timedelta(days=365)
+
+_PERCENT_RE = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+_BRACE_RE = re.compile(r"(?<!\{)\{(\w*)(?:[!:][^{}]*)?\}(?!\})")
+
+
+@dataclass
+class Counts:
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    obsolete: int = 0
+
+
+@dataclass
+class Problem:
+    level: str  # "error" or "warning"
+    message: str
+
+
+@dataclass
+class Report:
+    counts: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, message: str) -> None:
+        self.problems.append(Problem("error", message))
+
+    def warning(self, message: str) -> None:
+        self.problems.append(Problem("warning", message))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "languages": {
+                lang: {sec: asdict(c) for sec, c in sections.items()}
+                for lang, sections in self.counts.items()
+            },
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+def placeholders(text: str) -> set[str]:
+    """``%(name)s`` and ``{name}`` placeholders of ``text`` (``%%`` and ``{{`` are literal)."""
+    text = text.replace("%%", "")
+    found = {f"%({m})" for m in _PERCENT_RE.findall(text)}
+    found |= {f"{{{m}}}" for m in _BRACE_RE.findall(text)}
+    return found
+
+
+def placeholder_problem(message: Message, num_plurals: int) -> str | None:
+    """Why ``message``'s translation does not fit its msgid, or None."""
+    if isinstance(message.id, (list, tuple)):
+        forms = list(message.string) if isinstance(message.string, (list, tuple)) else []
+        if any(forms) and len(forms) != num_plurals:
+            return f"has {len(forms)} plural forms, the language has {num_plurals}"
+        expected = placeholders(message.id[0]) | placeholders(message.id[1])
+        for i, form in enumerate(forms):
+            # A form may leave out the count ("one day"), nothing else.
+            if form and not (expected - {"%(num)"} <= placeholders(form) <= expected):
+                return (
+                    f"msgstr[{i}] placeholders {sorted(placeholders(form))} != {sorted(expected)}"
+                )
+        return None
+    if message.string and placeholders(message.string) != placeholders(message.id):
+        return (
+            f"placeholders {sorted(placeholders(message.string))} in msgstr differ from "
+            f"{sorted(placeholders(message.id))} in msgid"
+        )
+    return None
+
+
+def _check_content(project: Project, report: Report, today: dt.date) -> Content | None:
+    try:
+        content = load_content(project)
+    except GuideError as exc:
+        report.error(str(exc))
+        return None
+    for slug, operator in content.operators.items():
+        source = content.sources[slug]
+        for key, fact in operator.facts.items():
+            line = source.line_of(("facts", key, "checked"))
+            where = located(source.path, line, f"facts.{key}.checked")
+            if fact.checked > today:
+                report.error(f"{where}: {fact.checked} is in the future")
+            elif today - fact.checked > STALE_AFTER:
+                report.warning(f"{where}: checked {fact.checked}, more than 12 months ago")
+    allowed = allowed_links(content)
+    for m in messages(content):
+        for link in refused([m.msgid], allowed):
+            report.error(located(m.file, m.line, f"link not from an official site: {link}"))
+    return content
+
+
+def _check_catalog(
+    project: Project, lang: str, used: Catalog, allowed: Allowed | None, report: Report
+) -> None:
+    try:
+        catalog = load_catalog(project, lang)
+    except GuideError as exc:
+        report.error(str(exc))
+        return
+    path = project.po_file(lang)
+    counts: dict[str, Counts] = defaultdict(Counts)
+    used_keys = set()
+    for m in used:
+        if not m.id:
+            continue
+        key = m.id if isinstance(m.id, str) else m.id[0]
+        used_keys.add((m.context, key))
+        found = catalog.get(key, context=m.context)
+        c = counts[section_of(m.context)]
+        if found is not None and found.fuzzy:
+            c.fuzzy += 1
+        elif found is not None and is_complete(found, catalog.num_plurals):
+            c.translated += 1
+        else:
+            c.untranslated += 1
+    for m in catalog:
+        key = m.id if isinstance(m.id, str) else m.id[0] if m.id else ""
+        if m.id and (m.context, key) not in used_keys:
+            counts[section_of(m.context)].obsolete += 1
+    for m in catalog.obsolete.values():
+        counts[section_of(m.context)].obsolete += 1
+    report.counts[lang] = dict(sorted(counts.items()))
+
+    for m in catalog:
+        if not m.id:
+            continue
+        problem = placeholder_problem(m, catalog.num_plurals)
+        if problem:
+            report.error(located(path, m.lineno, problem))
+        for err in m.check(catalog):
+            report.error(located(path, m.lineno, str(err)))
+        strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
+        if allowed is not None:
+            for link in refused([s for s in strings if s], allowed):
+                report.error(located(path, m.lineno, f"link not from an official site: {link}"))
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        report.warning(f"{path}: GNU msgfmt not found; its --check was skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            [msgfmt, "--check", "-o", str(Path(tmp) / "x.mo"), str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if result.returncode != 0:
+        first = (result.stderr.strip().splitlines() or ["failed"])[0]
+        report.error(f"msgfmt --check: {first}")
+
+
+def check_project(project: Project, today: dt.date | None = None) -> Report:
+    """Check the whole guide project; ``today`` decides which facts are stale."""
+    report = Report()
+    content = _check_content(project, report, today or dt.date.today())
+    try:
+        used = extract_catalog(project)
+    except GuideError as exc:
+        report.error(str(exc))
+        return report
+    allowed = allowed_links(content) if content else None
+    for lang in project.languages():
+        _check_catalog(project, lang, used, allowed, report)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = extract(project, Path(tmp) / "messages.pot")
+        if not project.pot_file.is_file():
+            report.error(f"{project.pot_file}: missing; run: make-guide i18n extract")
+        elif _keys(fresh) != _keys(project.pot_file):
+            report.error(
+                f"{project.pot_file}: out of date with the sources; run: make-guide i18n update"
+            )
+        if project.languages() and out_of_date(project, fresh):
+            report.error(
+                f"{project.locales_dir}: catalogs out of date with the sources; "
+                "run: make-guide i18n update"
+            )
+    return report
+
+
+def _keys(pot: Path) -> set[tuple[str | None, object]]:
+    with pot.open("rb") as fh:
+        return {(m.context, m.id) for m in read_po(fh) if m.id}
