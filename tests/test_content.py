@@ -89,7 +89,8 @@ BAD = [
         "operators/beeline.yaml",
         '    value: "0611"\n',
         '    value: "0611"\n    text: "x"\n',
-        r"facts\.short_number: a fact needs exactly one of 'value' \(printed as is\), 'text' or 'rule'",
+        r"facts\.short_number: a fact needs exactly one of 'value' \(printed as is\), "
+        r"'text' or 'rule'",
     ),
     (
         "operators/beeline.yaml",
