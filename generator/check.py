@@ -93,8 +93,10 @@ def placeholder_problem(message: Message, num_plurals: int) -> str | None:
     """Why ``message``'s translation does not fit its msgid, or None."""
     if isinstance(message.id, (list, tuple)):
         forms = list(message.string) if isinstance(message.string, (list, tuple)) else []
-        if any(forms) and len(forms) != num_plurals:
-            return f"has {len(forms)} plural forms, the language has {num_plurals}"
+        # Babel pads missing forms with "", so a missing form shows up as an empty one.
+        given = len([f for f in forms if f])
+        if given and (given != num_plurals or len(forms) != num_plurals):
+            return f"has {given} plural forms, the language has {num_plurals}"
         expected = placeholders(message.id[0]) | placeholders(message.id[1])
         for i, form in enumerate(forms):
             # A form may leave out the count ("one day"), nothing else.
@@ -164,6 +166,12 @@ def _check_catalog(
     for m in catalog.obsolete.values():
         counts[section_of(m.context)].obsolete += 1
     report.counts[lang] = dict(sorted(counts.items()))
+    gaps = {s: c for s, c in counts.items() if c.fuzzy or c.untranslated}
+    if gaps:
+        detail = ", ".join(f"{s}: {c.untranslated + c.fuzzy}" for s, c in sorted(gaps.items()))
+        untranslated = sum(c.untranslated for c in gaps.values())
+        fuzzy = sum(c.fuzzy for c in gaps.values())
+        report.error(f"{path}: {untranslated} untranslated, {fuzzy} fuzzy ({detail})")
 
     for m in catalog:
         if not m.id:

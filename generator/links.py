@@ -51,7 +51,16 @@ def allowed_links(content: Content) -> Allowed:
 
 def links_in(text: str) -> list[str]:
     """Every link-like run in ``text``, without trailing punctuation."""
-    return [m.group(0).rstrip(_TRAILING) for m in LINK_RE.finditer(text)]
+    return [_trim(m.group(0)) for m in LINK_RE.finditer(text)]
+
+
+def _trim(link: str) -> str:
+    """Drop sentence punctuation after a link, but not a closing bracket it opened."""
+    while link and link[-1] in _TRAILING:
+        if link[-1] == ")" and link.count("(") >= link.count(")"):
+            break
+        link = link[:-1]
+    return link
 
 
 def refused(texts: Iterable[str], allowed: Allowed) -> list[str]:

@@ -10,13 +10,14 @@ from pathlib import Path
 import pypdf
 import pytest
 from fontTools.ttLib import TTFont
-from helpers import html_text, normalise, pdf_text, squash
-from test_render import allowed_urls, localized
 
 from generator.content import Content
 from generator.errors import GuideError
 from generator.pdf import html_to_pdf
 from generator.project import Project
+
+from helpers import html_text, normalise, pdf_text, squash
+from test_render import allowed_urls, localized
 
 A4 = (595.28, 841.89)
 

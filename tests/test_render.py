@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
-from helpers import html_text, normalise, parse_html
 
 from generator.content import Content, messages
 from generator.extract import extract_catalog
 from generator.i18n import html_lang, translator
 from generator.project import Project
 from generator.render import Leaflet, css_counters, css_escape, localize
+
+from helpers import html_text, normalise, parse_html
 
 URL_RE = re.compile(r"https?://[^\s\"'<>)\]]+")
 

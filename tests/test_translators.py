@@ -1,0 +1,173 @@
+"""The translators' workflow (`make-guide i18n ...`), plural forms, locale formatting,
+draft builds, and adding a language without touching code."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+
+from generator.cli import main
+from generator.content import Content
+from generator.i18n import translator
+from generator.project import Project
+from generator.render import money
+
+from helpers import html_text, normalise, squash
+
+FEE = "After %(num)d day without use, a fee of %(fee)s a day is charged."
+FEES = "After %(num)d days without use, a fee of %(fee)s a day is charged."
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("n", "word"),
+    [
+        (1, "день"),
+        (2, "дня"),
+        (5, "дней"),
+        (11, "дней"),
+        (21, "день"),
+        (22, "дня"),
+        (25, "дней"),
+        (111, "дней"),
+        (1001, "день"),
+    ],
+)
+def test_russian_plural_forms(project: Project, n: int, word: str) -> None:
+    tr = translator(project, "ru")
+    text = tr.ngettext(FEE, FEES, n) % {"num": n, "fee": "5 ₽"}
+    assert f" {n} {word} " in text
+    assert not tr.missing
+
+
+def test_rules_print_days_and_money_in_the_leaflets_language(
+    project: Project, content: Content, leaflet, lang: str, operator: str
+) -> None:
+    tr = translator(project, lang)
+    locale = Locale.parse(lang)
+    text = html_text(leaflet.html)
+    rule_facts = [f for f in content.operators[operator].facts.values() if f.rule]
+    for fact in rule_facts:
+        if not fact.printable:
+            continue
+        rule = fact.rule
+        fee = money(rule.fee_per_day, locale)
+        sentence = tr.ngettext(FEE, FEES, rule.after_days) % {"num": rule.after_days, "fee": fee}
+        assert sentence in text
+    # Dates through Babel, in the leaflet's locale.
+    checked = content.operators[operator].checked()
+    assert normalise(format_date(checked, format="long", locale=locale)) in text
+
+
+def test_money_is_localised() -> None:
+    assert money(5, Locale.parse("en")) == "5 Russian rubles"
+    assert money(5, Locale.parse("ru")) == "5 российских рублей"
+    assert money(21, Locale.parse("ru")) == "21 российский рубль"
+    assert money(3, Locale.parse("zh")) == "3俄罗斯卢布"
+
+
+def test_new_language_needs_no_code(project_copy: Project, tmp_path: Path) -> None:
+    root = str(project_copy.root)
+    code, out, err = run("i18n", "init", "de", "--project", root)
+    assert code == 0, err
+    assert project_copy.po_file("de").is_file()
+    assert out == f"wrote {project_copy.po_file('de')}\n"
+
+    code, out, _ = run("--list", "--project", root)
+    assert "de" in out.splitlines()[0].split()
+
+    code, out, err = run("check", "--project", root)
+    assert code == 1
+    assert "\nde\n" in "\n" + out
+    assert "de/LC_MESSAGES/messages.po:" in err and "untranslated" in err
+
+    dist = tmp_path / "dist"
+    code, _, err = run("--lang", "de", "--operator", "mts", "--project", root, "--out", str(dist))
+    assert code == 1
+    assert "untranslated or fuzzy" in err and "translate them, or build with --draft" in err
+    assert not dist.exists() or not list(dist.iterdir())
+
+    code, out, err = run(
+        "--lang", "de", "--operator", "mts", "--project", root, "--out", str(dist), "--draft"
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in dist.iterdir()) == ["mts-de-draft.html", "mts-de-draft.pdf"]
+    reader = pypdf.PdfReader(dist / "mts-de-draft.pdf")
+    for page in reader.pages:
+        assert "DRAFT" in page.extract_text()
+    assert "DRAFT" in html_text(dist / "mts-de-draft.html")
+
+
+def test_complete_leaflet_with_draft_flag_is_not_a_draft(tmp_path: Path) -> None:
+    code, out, _ = run("--lang", "ru", "--operator", "mts", "--draft", "--out", str(tmp_path))
+    assert code == 0 and "-draft" not in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mts-ru.html", "mts-ru.pdf"]
+    assert "DRAFT" not in squash(html_text(tmp_path / "mts-ru.html"))
+
+
+def test_compile_writes_mo_files_gettext_can_read(project_copy: Project) -> None:
+    code, out, err = run("i18n", "compile", "--project", str(project_copy.root))
+    assert code == 0, err
+    assert f"wrote {project_copy.po_file('zh').with_suffix('.mo')}" in out
+    with project_copy.po_file("ru").with_suffix(".mo").open("rb") as fh:
+        mo = gettext.GNUTranslations(fh)
+    assert mo.pgettext("why/heading", "Why cancel") == "Зачем закрывать номер"
+    assert mo.ngettext(FEE, FEES, 22).startswith("Через %(num)d дня")
+
+
+def test_update_picks_up_changed_source_text(project_copy: Project) -> None:
+    guide = project_copy.guide_file
+    guide.write_text(
+        guide.read_text("utf-8").replace(
+            "heading: Avoiding trouble", "heading: Avoiding trouble later"
+        ),
+        "utf-8",
+    )
+    code, _, err = run("i18n", "update", "--project", str(project_copy.root))
+    assert code == 0, err
+    with project_copy.po_file("ru").open("rb") as fh:
+        catalog = read_po(fh)
+    changed = catalog.get("Avoiding trouble later", context="avoid/heading")
+    assert changed is not None and changed.fuzzy
+    assert changed.string == "Как избежать проблем"  # the old translation, to review
+    code, _, err = run("check", "--project", str(project_copy.root))
+    assert code == 1 and "fuzzy" in err and "out of date" not in err
+
+
+def test_extract_matches_committed_template(project_copy: Project) -> None:
+    committed = project_copy.pot_file.read_bytes()
+    code, _, _ = run("i18n", "extract", "--project", str(project_copy.root))
+    assert code == 0
+    keys = lambda data: {(m.context, m.id) for m in read_po(io.BytesIO(data)) if m.id}  # noqa: E731
+    assert keys(project_copy.pot_file.read_bytes()) == keys(committed)
+
+
+def test_plain_pybabel_extract_uses_our_extractor(project: Project, tmp_path: Path) -> None:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    out = tmp_path / "m.pot"
+    subprocess.run(
+        [str(pybabel), "-q", "extract", "-F", "babel.cfg", "-o", str(out), "."],
+        cwd=project.root,
+        check=True,
+        capture_output=True,
+    )
+    with out.open("rb") as fh, project.pot_file.open("rb") as ref:
+        assert {(m.context, m.id) for m in read_po(fh)} == {(m.context, m.id) for m in read_po(ref)}
+
+
+def test_unknown_language_for_init(project_copy: Project) -> None:
+    code, _, err = run("i18n", "init", "xx_Nope", "--project", str(project_copy.root))
+    assert code == 1 and "not a language Babel knows" in err
