@@ -62,6 +62,15 @@ def operator_name(operator: Operator, locale: Locale) -> str:
     return operator.names.cyrillic if writing_script(locale) == "Cyrl" else operator.names.latin
 
 
+# Cyrillic letters drawn like Latin ones: "Т2" on a store sign reads as "T2".
+_HOMOGLYPHS = str.maketrans("АВЕКМНОРСТХаеорсух", "ABEKMHOPCTXaeopcyx")
+
+
+def looks_like(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` look the same to a reader (Т2 and t2 look like T2)."""
+    return a.translate(_HOMOGLYPHS).casefold() == b.translate(_HOMOGLYPHS).casefold()
+
+
 def tel_href(value: str) -> str | None:
     """``tel:`` link for a phone number or USSD code as printed; None for anything else."""
     compact = re.sub(r"[ ()-]", "", value)
@@ -115,6 +124,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["tel"] = tel_href
+    env.filters["looks_like"] = looks_like
     env.filters["css_counters"] = css_counters
     env.filters["css_string"] = css_string
     env.globals["qr_svg"] = qr_svg

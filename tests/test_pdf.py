@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from babel import Locale
 from fontTools.ttLib import TTFont
 
 from generator.content import Content
 from generator.errors import GuideError
+from generator.i18n import html_lang
 from generator.pdf import html_to_pdf
 from generator.project import Project
 
@@ -50,6 +52,18 @@ def test_every_font_embedded_and_noto(leaflet) -> None:
     assert names and all(n.startswith("Noto-Sans") for n in names), names
 
 
+def test_han_glyph_shapes_follow_the_script(leaflet, lang: str) -> None:
+    # fontconfig's fallback would pick the Japanese face; SC/TC must be named.
+    names = {str(n) for n, _ in _fonts(pypdf.PdfReader(leaflet.pdf))}
+    cjk = {n.split("+", 1)[-1] for n in names if "CJK" in n}
+    assert not {n for n in cjk if "-JP" in n or "-KR" in n or "-HK" in n}, cjk
+    script = html_lang(Locale.parse(lang)).split("-")[1:2]
+    if script == ["Hans"]:
+        assert cjk and all("CJK-SC" in n for n in cjk), cjk
+    elif script == ["Hant"]:
+        assert cjk and all("CJK-TC" in n for n in cjk), cjk
+
+
 @cache
 def _cmap(family: str) -> frozenset[int]:
     out = subprocess.run(
@@ -62,7 +76,8 @@ def _cmap(family: str) -> frozenset[int]:
 
 
 def test_every_character_has_a_glyph(leaflet) -> None:
-    covered = _cmap("Noto Sans") | _cmap("Noto Sans Math") | _cmap("Noto Sans CJK SC")
+    covered = _cmap("Noto Sans") | _cmap("Noto Sans Math")
+    covered |= _cmap("Noto Sans CJK SC") | _cmap("Noto Sans CJK TC")
     text = html_text(leaflet.html)
     missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
     assert not missing, missing
