@@ -12,156 +12,22 @@ context (the section id) under which translators see them.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
+from pydantic import ValidationError
 
 from .errors import GuideError
-from .project import SLUG_RE, Project
+from .project import Project
+from .schema import SITE, Guide, Operator, StrictModel
 from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-Confidence = Literal["high", "medium", "low"]
-
-#: The fact every operator must have: its official site (https), used for the
-#: QR code, the %(site)s placeholder and the "verify at" line.
-SITE = "site"
 
 #: Placeholders a content string may use; anything else is a content error.
 PLACEHOLDERS = frozenset({"operator", "site", "date"})
 _PLACEHOLDER_RE = re.compile(r"%(?:\((\w+)\))?([a-z%])")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FeeRule(_Model):
-    """What happens to an unused number, as numbers the templates can pluralise."""
-
-    after_days: int = Field(ge=1, le=3650)
-    """Days without use before the daily fee starts."""
-    fee_per_day: Decimal = Field(ge=0, le=10000)
-    """Roubles a day."""
-    terminated_after_days: int | None = Field(default=None, ge=1, le=3650)
-    """Days at zero balance after which the contract counts as terminated."""
-
-
-class Fact(_Model):
-    """One operator fact with its provenance: exactly one of value, text or rule."""
-
-    value: Text | None = None
-    """Printed exactly as written: a phone number, a code, an app name, a URL."""
-    text: Text | None = None
-    """Prose, translated through the catalogs."""
-    rule: FeeRule | None = None
-    """Numbers, phrased (and pluralised) by the templates."""
-    source: Text
-    checked: dt.date
-    confidence: Confidence
-    note: Text | None = None
-    """For editors only; never printed."""
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Fact:
-        if sum(x is not None for x in (self.value, self.text, self.rule)) != 1:
-            raise ValueError(
-                "a fact needs exactly one of 'value' (printed as is), 'text' or 'rule'"
-            )
-        return self
-
-    @property
-    def printable(self) -> bool:
-        """Low-confidence facts are never printed as facts."""
-        return self.confidence != "low"
-
-
-class Names(_Model):
-    latin: Text
-    cyrillic: Text
-    formerly: Text | None = None
-
-
-class Operator(_Model):
-    """One ``content/operators/<slug>.yaml``."""
-
-    slug: Slug
-    names: Names
-    facts: dict[Key, Fact]
-
-    @property
-    def site(self) -> str:
-        return self.facts[SITE].value or ""
-
-    def checked(self) -> dt.date:
-        """The oldest check date among the printed facts: the leaflet's claim is no newer."""
-        return min(f.checked for f in self.facts.values() if f.printable)
-
-
-class Phrase(_Model):
-    staff: Text
-    """The sentence in the staff's language, shown as is."""
-    text: Text
-    """Its meaning, translated into the leaflet's language."""
-
-
-BLOCK_KINDS = ("p", "steps", "bullets", "facts", "phrases", "qr")
-
-
-class Block(_Model):
-    """One piece of a section body: exactly one of the keys in ``BLOCK_KINDS``."""
-
-    p: Text | None = None
-    steps: list[Text] | None = Field(default=None, min_length=1)
-    bullets: list[Text] | None = Field(default=None, min_length=1)
-    facts: list[Key] | None = Field(default=None, min_length=1)
-    phrases: list[Phrase] | None = Field(default=None, min_length=1)
-    qr: Key | None = None
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Block:
-        given = [k for k in BLOCK_KINDS if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"a block needs exactly one of: {', '.join(BLOCK_KINDS)}")
-        return self
-
-    @property
-    def kind(self) -> str:
-        return next(k for k in BLOCK_KINDS if getattr(self, k) is not None)
-
-
-class Section(_Model):
-    id: Slug
-    heading: Text
-    body: list[Block] = Field(min_length=1)
-
-
-class Guide(_Model):
-    """``content/guide.yaml``."""
-
-    title: Text
-    subtitle: Text
-    publisher: Text
-    staff_language: Text
-    facts: dict[Key, Text]
-    """The facts every operator gives, with their (translatable) labels."""
-    sections: list[Section] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -187,7 +53,7 @@ class Content:
     """Parsed files by label (``guide``, or the operator slug), for line numbers."""
 
 
-def parse_model(model: type[_Model], source: YamlSource, **extra: object) -> _Model:
+def parse_model(model: type[StrictModel], source: YamlSource, **extra: object) -> StrictModel:
     data = source.data
     if not isinstance(data, dict):
         raise source.error((), "expected a mapping of keys at the top of the file")

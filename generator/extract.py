@@ -15,14 +15,9 @@ from typing import IO, Any
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 
-from .content import (
-    Guide,
-    Operator,
-    guide_messages,
-    operator_messages,
-    parse_model,
-)
+from .content import guide_messages, operator_messages, parse_model
 from .project import Project
+from .schema import Guide, Operator
 from .yamlsource import load_yaml
 
 ExtractResult = tuple[int, str, tuple[str, str], list[str]]

@@ -26,10 +26,11 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from markupsafe import Markup
 
-from .content import Content, Guide, Message, Operator, guide_messages, operator_messages
+from .content import Content, Message, guide_messages, operator_messages
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
 from .project import Project
+from .schema import Guide, Operator
 
 log = logging.getLogger(__name__)
 

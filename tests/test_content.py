@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import SITE, Content, load_content, messages
+from generator.content import Content, load_content, messages
 from generator.errors import GuideError
 from generator.project import Project
+from generator.schema import SITE
 
 
 def test_every_operator_gives_every_fact_with_provenance(content: Content, operator: str) -> None:

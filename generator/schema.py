@@ -1,0 +1,141 @@
+"""The content schema: pydantic models of ``guide.yaml`` and ``operators/<slug>.yaml``.
+
+Every model forbids unknown keys; strings are stripped and may not be empty.
+The YAML arrives with every scalar as a string, so the few typed fields (dates,
+numbers, enums) are converted here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .project import SLUG_RE
+
+#: The fact every operator must have: its official site (https), used for the
+#: QR code, the %(site)s placeholder and the "verify at" line.
+SITE = "site"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Confidence = Literal["high", "medium", "low"]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeeRule(StrictModel):
+    """What happens to an unused number, as numbers the templates can pluralise."""
+
+    after_days: int = Field(ge=1, le=3650)
+    """Days without use before the daily fee starts."""
+    fee_per_day: Decimal = Field(ge=0, le=10000)
+    """Roubles a day."""
+    terminated_after_days: int | None = Field(default=None, ge=1, le=3650)
+    """Days at zero balance after which the contract counts as terminated."""
+
+
+class Fact(StrictModel):
+    """One operator fact with its provenance: exactly one of value, text or rule."""
+
+    value: Text | None = None
+    """Printed exactly as written: a phone number, a code, an app name, a URL."""
+    text: Text | None = None
+    """Prose, translated through the catalogs."""
+    rule: FeeRule | None = None
+    """Numbers, phrased (and pluralised) by the templates."""
+    source: Text
+    checked: dt.date
+    confidence: Confidence
+    note: Text | None = None
+    """For editors only; never printed."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Fact:
+        if sum(x is not None for x in (self.value, self.text, self.rule)) != 1:
+            raise ValueError(
+                "a fact needs exactly one of 'value' (printed as is), 'text' or 'rule'"
+            )
+        return self
+
+    @property
+    def printable(self) -> bool:
+        """Low-confidence facts are never printed as facts."""
+        return self.confidence != "low"
+
+
+class Names(StrictModel):
+    latin: Text
+    cyrillic: Text
+    formerly: Text | None = None
+
+
+class Operator(StrictModel):
+    """One ``content/operators/<slug>.yaml``."""
+
+    slug: Slug
+    names: Names
+    facts: dict[Key, Fact]
+
+    @property
+    def site(self) -> str:
+        return self.facts[SITE].value or ""
+
+    def checked(self) -> dt.date:
+        """The oldest check date among the printed facts: the leaflet's claim is no newer."""
+        return min(f.checked for f in self.facts.values() if f.printable)
+
+
+class Phrase(StrictModel):
+    staff: Text
+    """The sentence in the staff's language, shown as is."""
+    text: Text
+    """Its meaning, translated into the leaflet's language."""
+
+
+BLOCK_KINDS = ("p", "steps", "bullets", "facts", "phrases", "qr")
+
+
+class Block(StrictModel):
+    """One piece of a section body: exactly one of the keys in ``BLOCK_KINDS``."""
+
+    p: Text | None = None
+    steps: list[Text] | None = Field(default=None, min_length=1)
+    bullets: list[Text] | None = Field(default=None, min_length=1)
+    facts: list[Key] | None = Field(default=None, min_length=1)
+    phrases: list[Phrase] | None = Field(default=None, min_length=1)
+    qr: Key | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Block:
+        given = [k for k in BLOCK_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a block needs exactly one of: {', '.join(BLOCK_KINDS)}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in BLOCK_KINDS if getattr(self, k) is not None)
+
+
+class Section(StrictModel):
+    id: Slug
+    heading: Text
+    body: list[Block] = Field(min_length=1)
+
+
+class Guide(StrictModel):
+    """``content/guide.yaml``."""
+
+    title: Text
+    subtitle: Text
+    publisher: Text
+    staff_language: Text
+    facts: dict[Key, Text]
+    """The facts every operator gives, with their (translatable) labels."""
+    sections: list[Section] = Field(min_length=1)
