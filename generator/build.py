@@ -19,6 +19,7 @@ from pathlib import Path
 from .content import Content, load_content
 from .errors import GuideError
 from .i18n import Translator, translator
+from .paper import PrintOptions
 from .pdf import html_to_pdf
 from .project import Project
 from .render import render_html
@@ -39,9 +40,9 @@ class Target:
     def name(self) -> str:
         return f"{self.operator}-{self.lang}"
 
-    def filename(self, fmt: str, *, draft: bool = False) -> str:
-        """``beeline-zh.pdf``; a draft says so in its name: ``beeline-zh-draft.pdf``."""
-        return f"{self.name}{'-draft' if draft else ''}.{fmt}"
+    def filename(self, fmt: str, *, suffix: str = "", draft: bool = False) -> str:
+        """``beeline-zh.pdf``; variants say so: ``beeline-zh-a5-print-draft.pdf``."""
+        return f"{self.name}{suffix}{'-draft' if draft else ''}.{fmt}"
 
 
 @dataclass
@@ -111,13 +112,15 @@ def build_one(
     *,
     strict: bool = False,
     draft: bool = False,
+    print_options: PrintOptions | None = None,
 ) -> list[Path]:
     """Render one leaflet in memory, then write its files. Returns the paths written.
 
     A leaflet with untranslated or fuzzy strings is refused, unless ``draft``: then it
     is built with the source text in their place, marked DRAFT and named ``*-draft.*``.
     """
-    html = render_html(project, content, target.lang, target.operator, tr)
+    options = print_options or PrintOptions()
+    html = render_html(project, content, target.lang, target.operator, tr, print_options=options)
     is_draft = bool(tr.missing)
     if is_draft:
         if not draft:
@@ -126,13 +129,21 @@ def build_one(
                 "translate them, or build with --draft"
             )
         log.warning("%s: %s: building a draft", target.name, tr.missing_summary())
-        html = render_html(project, content, target.lang, target.operator, tr, draft=True)
+        html = render_html(
+            project, content, target.lang, target.operator, tr, draft=True, print_options=options
+        )
     outputs: dict[Path, bytes] = {}
+    names = {"suffix": options.suffix, "draft": is_draft}
     if "pdf" in formats:
-        pdf = html_to_pdf(html, assets_dir=project.assets_dir, label=target.name, strict=strict)
-        outputs[out_dir / target.filename("pdf", draft=is_draft)] = pdf
+        outputs[out_dir / target.filename("pdf", **names)] = html_to_pdf(
+            html,
+            assets_dir=project.assets_dir,
+            label=f"{target.name} on {options.spec.css_size} paper",
+            max_pages=options.spec.budget,
+            strict=strict,
+        )
     if "html" in formats:
-        outputs[out_dir / target.filename("html", draft=is_draft)] = html.encode("utf-8")
+        outputs[out_dir / target.filename("html", **names)] = html.encode("utf-8")
     for path, data in outputs.items():
         write_atomic(path, data)
     return list(outputs)
@@ -146,6 +157,7 @@ def build(
     *,
     strict: bool = False,
     draft: bool = False,
+    print_options: PrintOptions | None = None,
 ) -> Iterator[Result]:
     """Build ``targets`` one by one, yielding a :class:`Result` as each finishes.
 
@@ -163,7 +175,15 @@ def build(
             tr = translators[target.lang]
             tr.missing.clear()
             result.written = build_one(
-                project, content, tr, target, out_dir, formats, strict=strict, draft=draft
+                project,
+                content,
+                tr,
+                target,
+                out_dir,
+                formats,
+                strict=strict,
+                draft=draft,
+                print_options=print_options,
             )
         except GuideError as exc:
             result.error = str(exc)

@@ -21,6 +21,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import GuideError
+from .paper import DEFAULT_PAPER, PAPERS, PrintOptions, parse_length
 from .project import DEFAULT_OUT, Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -92,6 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="build leaflets with untranslated strings anyway: marked DRAFT, "
         "named *-draft.pdf/html",
     )
+    paper = parser.add_argument_group("print")
+    paper.add_argument(
+        "--paper",
+        choices=tuple(PAPERS),
+        default=DEFAULT_PAPER,
+        help="paper size (default: a4); page budget: a4 and letter 2, a5 4",
+    )
+    paper.add_argument(
+        "--bleed",
+        metavar="LEN",
+        default=None,
+        help="print-shop bleed, e.g. 3mm (output named *-print.pdf)",
+    )
+    paper.add_argument("--marks", action="store_true", help="crop marks (output named *-print.pdf)")
     _common(how)
     parser.add_argument("--version", action="version", version=f"make-guide {__version__}")
     return parser
@@ -144,7 +159,17 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out_dir = args.out if args.out is not None else DEFAULT_OUT
     failures: list[str] = []
     started = time.perf_counter()
-    results = build(project, targets, out_dir, formats, strict=args.strict, draft=args.draft)
+    bleed = parse_length(args.bleed) if args.bleed else 0
+    options = PrintOptions(paper=args.paper, bleed=bleed, marks=args.marks)
+    results = build(
+        project,
+        targets,
+        out_dir,
+        formats,
+        strict=args.strict,
+        draft=args.draft,
+        print_options=options,
+    )
     for i, result in enumerate(results, 1):
         prefix = f"[{i}/{len(targets)}] " if len(targets) > 1 else ""
         if result.error:

@@ -63,16 +63,30 @@ def _weasyprint_warnings() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
-def html_to_pdf(html: str, *, assets_dir: Path, label: str, strict: bool = False) -> bytes:
+#: Tagged PDF with title, language and structure, for screen readers (~3 % slower).
+PDF_VARIANT = "pdf/ua-1"
+
+
+def html_to_pdf(
+    html: str, *, assets_dir: Path, label: str, max_pages: int | None = None, strict: bool = False
+) -> bytes:
     """Render ``html`` to PDF bytes.
 
-    ``label`` names the leaflet in errors. With ``strict``, any warning WeasyPrint
+    ``label`` names the leaflet in errors. A layout longer than ``max_pages`` is
+    refused before any bytes are produced. With ``strict``, any warning WeasyPrint
     logs fails the build instead of producing a subtly wrong leaflet.
     """
     fetcher = AssetsOnlyFetcher(assets_dir)
     with _weasyprint_warnings() as warnings:
-        document = HTML(string=html, base_url=assets_dir.as_uri() + "/", url_fetcher=fetcher)
-        pdf = document.write_pdf()
+        document = HTML(
+            string=html, base_url=assets_dir.as_uri() + "/", url_fetcher=fetcher
+        ).render()
+        if max_pages is not None and len(document.pages) > max_pages:
+            raise GuideError(
+                f"{label}: {len(document.pages)} pages, over the budget of {max_pages}; "
+                "shorten the text (or pick a larger paper)"
+            )
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if fetcher.refused:
         log.warning("%s: refused to load %s", label, ", ".join(fetcher.refused))
     if strict and warnings.messages:

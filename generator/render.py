@@ -29,6 +29,7 @@ from markupsafe import Markup
 from .content import Content, Message, guide_messages, operator_messages
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
+from .paper import PrintOptions
 from .project import Project
 from .schema import Guide, Operator
 
@@ -55,7 +56,10 @@ class Leaflet:
     site: str
     site_label: str
     checked: str
+    modified: str
+    """ISO date for the PDF's metadata: from the content, never the clock."""
     draft: bool
+    print: PrintOptions
 
 
 def operator_name(operator: Operator, locale: Locale) -> str:
@@ -164,6 +168,7 @@ def localize(
     translator: Translator,
     *,
     draft: bool = False,
+    print_options: PrintOptions | None = None,
 ) -> Leaflet:
     """What the templates see: the guide and the operator in ``lang``, placeholders filled."""
     source = content.operators[slug]
@@ -188,7 +193,9 @@ def localize(
         site=source.site,
         site_label=values["site"],
         checked=values["date"],
+        modified=max(f.checked for f in source.facts.values()).isoformat(),
         draft=draft,
+        print=print_options or PrintOptions(),
     )
 
 
@@ -200,12 +207,15 @@ def render_html(
     translator: Translator,
     *,
     draft: bool = False,
+    print_options: PrintOptions | None = None,
 ) -> str:
     """The leaflet for ``slug`` in ``lang`` as one HTML document.
 
     With ``draft``, the page is marked DRAFT (strings the catalog lacks show in English).
     """
-    leaflet = localize(project, content, lang, slug, translator, draft=draft)
+    leaflet = localize(
+        project, content, lang, slug, translator, draft=draft, print_options=print_options
+    )
     locale = parse_locale(lang, project.po_file(lang))
     env = environment(project.templates_dir)
     env.install_gettext_callables(  # type: ignore[attr-defined]
