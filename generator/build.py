@@ -1,28 +1,36 @@
-"""Decide what to build, build it, and write the outputs atomically.
+"""Decide what to build, build it (in parallel), and write the outputs atomically.
 
 Each leaflet is rendered completely in memory (HTML, then PDF) before anything
 is written; each file is then written to a temporary name in the output folder
 and renamed into place. A failed or interrupted build therefore never leaves a
 half-written file, and the previous good output stays until the new one is whole.
 In a multi-leaflet build one failing leaflet does not stop the others.
+
+Leaflets whose inputs did not change are skipped (see :mod:`generator.manifest`).
+The rest are built in worker processes forked after the heavy libraries are
+imported, so the imports are paid once, not once per worker or per leaflet.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .content import Content, load_content
 from .errors import GuideError
-from .i18n import Translator, translator
+from .manifest import Manifest, leaflet_inputs, shared_inputs
 from .paper import PrintOptions
-from .pdf import html_to_pdf
-from .project import Project
-from .render import render_html
+from .project import Project, cache_dir
+
+if TYPE_CHECKING:
+    from .content import Content
+    from .i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,28 @@ class Result:
     target: Target
     written: list[Path] = field(default_factory=list)
     error: str | None = None
+    up_to_date: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to build, the same for every leaflet of a run."""
+
+    out_dir: Path
+    formats: tuple[str, ...] = FORMATS
+    strict: bool = False
+    draft: bool = False
+    print_options: PrintOptions = field(default_factory=PrintOptions)
+
+    def key(self, target: Target) -> str:
+        return f"{target.name}{self.print_options.suffix}:{'+'.join(self.formats)}"
+
+    def fingerprint(self) -> str:
+        p = self.print_options
+        return (
+            f"{sorted(self.formats)}|strict={self.strict}|draft={self.draft}|"
+            f"{p.paper}|{p.bleed}|{p.marks}"
+        )
 
 
 def select(
@@ -103,27 +133,26 @@ def prepare_out_dir(out_dir: Path) -> None:
 
 
 def build_one(
-    project: Project,
-    content: Content,
-    tr: Translator,
-    target: Target,
-    out_dir: Path,
-    formats: Sequence[str],
-    *,
-    strict: bool = False,
-    draft: bool = False,
-    print_options: PrintOptions | None = None,
+    project: Project, content: Content, tr: Translator, target: Target, settings: Settings
 ) -> list[Path]:
     """Render one leaflet in memory, then write its files. Returns the paths written.
 
-    A leaflet with untranslated or fuzzy strings is refused, unless ``draft``: then it
-    is built with the source text in their place, marked DRAFT and named ``*-draft.*``.
+    A leaflet with untranslated or fuzzy strings is refused, unless ``settings.draft``:
+    then it is built with the source text in their place, marked DRAFT, named ``*-draft.*``.
     """
-    options = print_options or PrintOptions()
+    from babel import Locale
+
+    from .fonts import font_faces_css
+    from .i18n import writing_script
+    from .pdf import html_to_pdf
+    from .render import render_html
+
+    options = settings.print_options
+    tr.missing.clear()
     html = render_html(project, content, target.lang, target.operator, tr, print_options=options)
     is_draft = bool(tr.missing)
     if is_draft:
-        if not draft:
+        if not settings.draft:
             raise GuideError(
                 f"{tr.path}: {target.name}: {tr.missing_summary()}; "
                 "translate them, or build with --draft"
@@ -134,58 +163,103 @@ def build_one(
         )
     outputs: dict[Path, bytes] = {}
     names = {"suffix": options.suffix, "draft": is_draft}
-    if "pdf" in formats:
-        outputs[out_dir / target.filename("pdf", **names)] = html_to_pdf(
+    if "pdf" in settings.formats:
+        cache = cache_dir()
+        script = writing_script(Locale.parse(target.lang))
+        outputs[settings.out_dir / target.filename("pdf", **names)] = html_to_pdf(
             html,
             assets_dir=project.assets_dir,
             label=f"{target.name} on {options.spec.css_size} paper",
             max_pages=options.spec.budget,
-            strict=strict,
+            strict=settings.strict,
+            font_css=font_faces_css(script, html, cache),
+            font_dir=cache / "fonts",
         )
-    if "html" in formats:
-        outputs[out_dir / target.filename("html", **names)] = html.encode("utf-8")
+    if "html" in settings.formats:
+        outputs[settings.out_dir / target.filename("html", **names)] = html.encode("utf-8")
     for path, data in outputs.items():
         write_atomic(path, data)
     return list(outputs)
 
 
+# What a worker needs, set before the pool forks (fork copies it into each worker).
+_JOB: tuple[Project, Content, Settings] | None = None
+_TRANSLATORS: dict[str, Translator] = {}
+
+
+def _run(target: Target) -> Result:
+    """Build ``target`` with the job set up by :func:`build`; never raises a user error."""
+    from .i18n import translator
+
+    assert _JOB is not None
+    project, content, settings = _JOB
+    result = Result(target)
+    try:
+        if target.lang not in _TRANSLATORS:
+            _TRANSLATORS[target.lang] = translator(project, target.lang)
+        result.written = build_one(project, content, _TRANSLATORS[target.lang], target, settings)
+    except GuideError as exc:
+        result.error = str(exc)
+    return result
+
+
 def build(
     project: Project,
     targets: Sequence[Target],
-    out_dir: Path,
-    formats: Sequence[str] = FORMATS,
+    settings: Settings,
     *,
-    strict: bool = False,
-    draft: bool = False,
-    print_options: PrintOptions | None = None,
+    jobs: int = 1,
+    force: bool = False,
 ) -> Iterator[Result]:
-    """Build ``targets`` one by one, yielding a :class:`Result` as each finishes.
+    """Build ``targets``, yielding a :class:`Result` as each finishes (in any order).
 
-    Errors in the content itself stop everything (raised); an error in one
-    leaflet (its catalog, its rendering) is reported in its result.
+    Up-to-date leaflets come first, marked ``up_to_date``. Errors in the content
+    itself stop everything (raised); an error in one leaflet (its catalog, its
+    layout) is reported in its result and the others go on.
     """
-    content = load_content(project)
-    prepare_out_dir(out_dir)
-    translators: dict[str, Translator] = {}
+    global _JOB
+    prepare_out_dir(settings.out_dir)
+    manifest = Manifest.load(settings.out_dir)
+    shared = shared_inputs(project, settings.fingerprint())
+    todo: list[tuple[Target, str]] = []
     for target in targets:
-        result = Result(target)
-        try:
-            if target.lang not in translators:
-                translators[target.lang] = translator(project, target.lang)
-            tr = translators[target.lang]
-            tr.missing.clear()
-            result.written = build_one(
-                project,
-                content,
-                tr,
-                target,
-                out_dir,
-                formats,
-                strict=strict,
-                draft=draft,
-                print_options=print_options,
-            )
-        except GuideError as exc:
-            result.error = str(exc)
-        log.debug("%s: %s", target.name, result.error or "ok")
-        yield result
+        inputs = leaflet_inputs(project, shared, target.lang, target.operator)
+        key = settings.key(target)
+        if not force and manifest.fresh(key, inputs):
+            yield Result(target, manifest.outputs(key), up_to_date=True)
+        else:
+            todo.append((target, inputs))
+    if not todo:
+        return
+
+    from .content import load_content
+    from .pdf import html_to_pdf  # noqa: F401  imported before forking: paid once
+    from .render import render_html  # noqa: F401
+
+    _JOB = (project, load_content(project), settings)
+    _TRANSLATORS.clear()
+    inputs_of = {t: i for t, i in todo}
+    try:
+        for result in _results([t for t, _ in todo], jobs):
+            key = settings.key(result.target)
+            if result.error:
+                manifest.forget(key)
+            else:
+                manifest.record(key, inputs_of[result.target], result.written)
+            yield result
+    finally:
+        manifest.save()
+        _JOB = None
+
+
+def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
+    if jobs <= 1 or len(targets) == 1:
+        for target in targets:
+            yield _run(target)
+        return
+    # fork, not spawn: workers start with the libraries and the content already loaded.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), mp_context=context) as pool:
+        futures = [pool.submit(_run, target) for target in targets]
+        for future in as_completed(futures):
+            yield future.result()

@@ -13,16 +13,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from tqdm import tqdm
+
 from . import __version__
 from .errors import GuideError
 from .paper import DEFAULT_PAPER, PAPERS, PrintOptions, parse_length
 from .project import DEFAULT_OUT, Project
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 COMMANDS = ("check", "i18n")
@@ -86,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"output folder (default: {DEFAULT_OUT}/ in the current folder)",
     )
+    how.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="leaflets built at once, in worker processes (default: CPU cores)",
+    )
+    how.add_argument(
+        "--force", action="store_true", help="rebuild even leaflets whose inputs did not change"
+    )
     how.add_argument("--strict", action="store_true", help="treat WeasyPrint warnings as errors")
     how.add_argument(
         "--draft",
@@ -138,7 +154,7 @@ def i18n_parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .build import FORMATS, build, select
+    from .build import FORMATS, Settings, build, select
 
     project = Project.at(args.project)
     if args.list:
@@ -154,35 +170,57 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise GuideError(
             "--all builds everything; leave out --lang and --operator", exit_code=EXIT_USAGE
         )
+    if args.jobs is not None and args.jobs < 1:
+        raise GuideError("--jobs must be 1 or more", exit_code=EXIT_USAGE)
     targets = select(project, args.lang, args.operator)
-    formats = FORMATS if args.format == "both" else (args.format,)
-    out_dir = args.out if args.out is not None else DEFAULT_OUT
-    failures: list[str] = []
-    started = time.perf_counter()
-    bleed = parse_length(args.bleed) if args.bleed else 0
-    options = PrintOptions(paper=args.paper, bleed=bleed, marks=args.marks)
-    results = build(
-        project,
-        targets,
-        out_dir,
-        formats,
+    settings = Settings(
+        out_dir=args.out if args.out is not None else DEFAULT_OUT,
+        formats=FORMATS if args.format == "both" else (args.format,),
         strict=args.strict,
         draft=args.draft,
-        print_options=options,
+        print_options=PrintOptions(
+            paper=args.paper,
+            bleed=parse_length(args.bleed) if args.bleed else 0,
+            marks=args.marks,
+        ),
     )
-    for i, result in enumerate(results, 1):
-        prefix = f"[{i}/{len(targets)}] " if len(targets) > 1 else ""
-        if result.error:
-            failures.append(result.error)
-            err.write(f"make-guide: error: {result.error}\n")
-        elif not args.quiet:
-            out.write(prefix + "wrote " + ", ".join(str(p) for p in result.written) + "\n")
-        out.flush()
+    jobs = args.jobs or os.cpu_count() or 1
+    started = time.perf_counter()
+    failures: list[str] = []
+    built = fresh = 0
+    # A progress bar on a terminal; one line per file otherwise (logs, CI).
+    bar = tqdm(
+        total=len(targets),
+        file=err,
+        unit="leaflet",
+        leave=False,
+        disable=args.quiet or len(targets) < 2 or not err.isatty(),
+    )
+    say = bar.write if not bar.disable else (lambda line: out.write(line + "\n"))
+    with bar:
+        results = build(project, targets, settings, jobs=jobs, force=args.force)
+        for i, result in enumerate(results, 1):
+            bar.update()
+            count = f"[{i}/{len(targets)}] " if len(targets) > 1 else ""
+            if result.error:
+                failures.append(result.error)
+                bar.write(f"make-guide: error: {result.error}", file=err)
+            elif result.up_to_date:
+                fresh += 1
+                log.debug("%s: up to date", result.target.name)
+            else:
+                built += 1
+                if not args.quiet:
+                    say(count + "wrote " + ", ".join(str(p) for p in result.written))
+            out.flush()
+    seconds = time.perf_counter() - started
     if failures:
         err.write(f"make-guide: {len(failures)} of {len(targets)} leaflet(s) failed\n")
         return EXIT_FAILED
-    if not args.quiet and len(targets) > 1:
-        out.write(f"built {len(targets)} leaflets in {time.perf_counter() - started:.1f} s\n")
+    if not args.quiet and (len(targets) > 1 or fresh):
+        out.write(
+            f"built {built}, up to date {fresh} ({len(targets)} leaflets) in {seconds:.1f} s\n"
+        )
     return EXIT_OK
 
 

@@ -25,22 +25,22 @@ log = logging.getLogger(__name__)
 
 
 class AssetsOnlyFetcher(URLFetcher):
-    """Serves ``file:`` URLs inside one folder; refuses every other URL."""
+    """Serves ``file:`` URLs inside the allowed folders; refuses every other URL."""
 
-    def __init__(self, assets_dir: Path) -> None:
+    def __init__(self, *allowed: Path) -> None:
         super().__init__(allowed_protocols={"file"})
-        self.assets_dir = assets_dir.resolve()
+        self.allowed = [folder.resolve() for folder in allowed]
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme == "file" and parts.netloc in ("", "localhost"):
             path = Path(url2pathname(parts.path)).resolve()
-            if path.is_relative_to(self.assets_dir) and path.is_file():
+            if path.is_file() and any(path.is_relative_to(d) for d in self.allowed):
                 return URLFetcherResponse(path.as_uri(), path.read_bytes())
         self.refused.append(url)
         # WeasyPrint catches this, logs a warning and leaves the resource out.
-        raise ValueError(f"refused: only files in {self.assets_dir} may be used ({url})")
+        raise ValueError(f"refused: only files in the project's assets may be used ({url})")
 
 
 class _Collect(logging.Handler):
@@ -68,15 +68,26 @@ PDF_VARIANT = "pdf/ua-1"
 
 
 def html_to_pdf(
-    html: str, *, assets_dir: Path, label: str, max_pages: int | None = None, strict: bool = False
+    html: str,
+    *,
+    assets_dir: Path,
+    label: str,
+    max_pages: int | None = None,
+    strict: bool = False,
+    font_css: str = "",
+    font_dir: Path | None = None,
 ) -> bytes:
     """Render ``html`` to PDF bytes.
 
     ``label`` names the leaflet in errors. A layout longer than ``max_pages`` is
     refused before any bytes are produced. With ``strict``, any warning WeasyPrint
-    logs fails the build instead of producing a subtly wrong leaflet.
+    logs fails the build instead of producing a subtly wrong leaflet. ``font_css``
+    (``@font-face`` rules for fonts in ``font_dir``) is added for the PDF only.
     """
-    fetcher = AssetsOnlyFetcher(assets_dir)
+    fetcher = AssetsOnlyFetcher(assets_dir, *([font_dir] if font_dir else []))
+    if font_css:
+        # Inside the document: WeasyPrint ignores @font-face in user stylesheets.
+        html = html.replace("</head>", f"<style>\n{font_css}\n</style>\n</head>", 1)
     with _weasyprint_warnings() as warnings:
         document = HTML(
             string=html, base_url=assets_dir.as_uri() + "/", url_fetcher=fetcher

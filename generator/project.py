@@ -8,6 +8,7 @@ Languages and operators are discovered from the tree, never listed in code.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,16 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)*$")
 
 DOMAIN = "messages"
 DEFAULT_OUT = Path("dist")
+#: The manifest of an output folder: what each leaflet was built from.
+MANIFEST_NAME = ".make-guide-manifest.json"
+
+
+def cache_dir() -> Path:
+    """Where derived files (pre-subset fonts) are kept between runs."""
+    if env := os.environ.get("MAKE_GUIDE_CACHE"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "make-guide"
 
 
 @dataclass(frozen=True)

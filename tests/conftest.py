@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Target, build
+from generator.build import Settings, Target, build
 from generator.content import Content, load_content
 from generator.project import Project
 
@@ -51,7 +51,7 @@ def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every leaflet of the repository, built once for the whole session."""
     out = tmp_path_factory.mktemp("dist")
     targets = [Target(lang, op) for op in OPERATORS for lang in LANGS]
-    errors = [r.error for r in build(PROJECT, targets, out) if r.error]
+    errors = [r.error for r in build(PROJECT, targets, Settings(out), jobs=2) if r.error]
     assert not errors, errors
     return out
 

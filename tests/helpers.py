@@ -62,3 +62,12 @@ def html_text(path: Path) -> str:
 def pdf_text(path: Path) -> str:
     reader = pypdf.PdfReader(path)
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def leaflet_files(folder: Path) -> list[str]:
+    """Names of the leaflet files in ``folder`` (not the build manifest), sorted."""
+    from generator.project import MANIFEST_NAME
+
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST_NAME)

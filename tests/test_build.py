@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Target, build, prepare_out_dir, select, write_atomic
+from generator.build import Settings, Target, build, prepare_out_dir, select, write_atomic
 from generator.errors import GuideError
-from generator.project import Project
+from generator.project import MANIFEST_NAME, Project
 
 
 def test_select_everything_by_default(project: Project) -> None:
@@ -31,21 +31,21 @@ def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> 
 
 def test_failed_leaflet_keeps_previous_output(project_copy: Project, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = list(build(project_copy, [Target("en", "mts")], out))
+    first = list(build(project_copy, [Target("en", "mts")], Settings(out)))
     assert not first[0].error
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != MANIFEST_NAME}
     # Break the English catalog: a placeholder the content does not provide.
     po = project_copy.po_file("en")
     text = po.read_text("utf-8")
     po.write_text(
         text.replace('msgstr "%(operator)s: contacts"', 'msgstr "%(oprator)s: contacts"'), "utf-8"
     )
-    second = list(build(project_copy, [Target("en", "mts"), Target("ru", "mts")], out))
+    second = list(build(project_copy, [Target("en", "mts"), Target("ru", "mts")], Settings(out)))
     assert second[0].error and "bad placeholder" in second[0].error
     assert not second[1].error, "one failing leaflet does not stop the others"
     for name, data in before.items():
         assert (out / name).read_bytes() == data
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != MANIFEST_NAME]
 
 
 def test_output_path_that_is_a_file(tmp_path: Path) -> None:

@@ -1,0 +1,125 @@
+"""Incremental builds: what each leaflet was built from, kept beside the outputs.
+
+A leaflet is rebuilt only when one of its inputs changed: its operator file, the
+guide, its language's catalog, any template or asset, the fonts (by file stat),
+the build options, or the tool itself (its version, its source files and the
+versions of the libraries that shape the output). Outputs that were deleted or
+touched since are rebuilt too. Hashing these takes milliseconds and imports
+nothing heavy, so a build with nothing to do returns at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .project import MANIFEST_NAME, Project
+
+log = logging.getLogger(__name__)
+
+#: Libraries whose versions change the bytes of a leaflet.
+LIBRARIES = ("weasyprint", "pydyf", "babel", "jinja2", "segno", "uharfbuzz", "fonttools")
+#: Font families and styles the stylesheet uses (see templates/style.css).
+FONT_FACES = [(f, s) for f in ("Noto Sans",) for s in ("Regular", "Bold", "Italic")] + [
+    ("Noto Sans Math", "Regular"),
+    *[(f, s) for f in ("Noto Sans CJK SC", "Noto Sans CJK TC") for s in ("Regular", "Bold")],
+]
+VERSION = 1
+
+
+def _file(h: hashlib._Hash, path: Path) -> None:
+    h.update(str(path).encode() + b"\0")
+    try:
+        h.update(path.read_bytes())
+    except FileNotFoundError:
+        h.update(b"<missing>")
+    h.update(b"\0")
+
+
+def shared_inputs(project: Project, options: str) -> str:
+    """The hash of what every leaflet depends on: tool, templates, guide, fonts, options."""
+    from .fonts import find_font
+
+    h = hashlib.sha256(f"v{VERSION}|{__version__}|{options}".encode())
+    for lib in LIBRARIES:
+        try:
+            h.update(f"{lib}={metadata.version(lib)}|".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{lib}=none|".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        _file(h, path)
+    for path in sorted(p for p in project.templates_dir.rglob("*") if p.is_file()):
+        _file(h, path)
+    _file(h, project.guide_file)
+    for family, style in FONT_FACES:
+        try:
+            h.update(find_font(family, style).fingerprint().encode())
+        except Exception:  # a missing font is reported by the build itself
+            h.update(f"{family}:{style}:missing".encode())
+    return h.hexdigest()
+
+
+def leaflet_inputs(project: Project, shared: str, lang: str, operator: str) -> str:
+    """The hash of everything one leaflet is built from."""
+    h = hashlib.sha256(shared.encode())
+    _file(h, project.operator_file(operator))
+    _file(h, project.po_file(lang))
+    return h.hexdigest()
+
+
+@dataclass
+class Manifest:
+    """``out_dir/.make-guide-manifest.json``: per leaflet, its inputs and its files."""
+
+    path: Path
+    entries: dict[str, dict] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Manifest:
+        path = out_dir / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            entries = data["leaflets"] if data.get("version") == VERSION else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            entries = {}  # no manifest or an unreadable one: everything is rebuilt
+        return cls(path, entries)
+
+    def fresh(self, key: str, inputs: str) -> bool:
+        """True when ``key`` was built from ``inputs`` and its files are as written then."""
+        entry = self.entries.get(key)
+        if not entry or entry.get("inputs") != inputs:
+            return False
+        for name, (size, mtime) in entry.get("outputs", {}).items():
+            try:
+                st = (self.path.parent / name).stat()
+            except OSError:
+                return False
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return False
+        return bool(entry.get("outputs"))
+
+    def outputs(self, key: str) -> list[Path]:
+        return [self.path.parent / n for n in self.entries.get(key, {}).get("outputs", {})]
+
+    def record(self, key: str, inputs: str, outputs: list[Path]) -> None:
+        self.entries[key] = {
+            "inputs": inputs,
+            "outputs": {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in outputs},
+        }
+
+    def forget(self, key: str) -> None:
+        self.entries.pop(key, None)
+
+    def save(self) -> None:
+        data = json.dumps({"version": VERSION, "leaflets": self.entries}, indent=1, sort_keys=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".manifest.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.replace(tmp, self.path)
