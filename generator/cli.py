@@ -196,7 +196,11 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         leave=False,
         disable=args.quiet or len(targets) < 2 or not err.isatty(),
     )
-    say = bar.write if not bar.disable else (lambda line: out.write(line + "\n"))
+    def say(line: str) -> None:
+        if bar.disable:
+            out.write(line + "\n")
+        else:
+            bar.write(line, file=out)  # above the bar, which stays at the bottom
     with bar:
         results = build(project, targets, settings, jobs=jobs, force=args.force)
         for i, result in enumerate(results, 1):
