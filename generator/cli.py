@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
 from . import __version__
 from .errors import GuideError
 from .paper import DEFAULT_PAPER, PAPERS, PrintOptions, parse_length
@@ -189,6 +187,8 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     failures: list[str] = []
     built = fresh = 0
     # A progress bar on a terminal; one line per file otherwise (logs, CI).
+    from tqdm import tqdm
+
     bar = tqdm(
         total=len(targets),
         file=err,
@@ -196,11 +196,13 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         leave=False,
         disable=args.quiet or len(targets) < 2 or not err.isatty(),
     )
+
     def say(line: str) -> None:
         if bar.disable:
             out.write(line + "\n")
         else:
             bar.write(line, file=out)  # above the bar, which stays at the bottom
+
     with bar:
         results = build(project, targets, settings, jobs=jobs, force=args.force)
         for i, result in enumerate(results, 1):

@@ -51,18 +51,41 @@ class FontFile:
         return f"{self.path}:{self.index}:{st.st_size}:{st.st_mtime_ns}"
 
 
+_FOUND: dict[tuple[str, str], list[str]] = {}
+
+
+def prefetch(faces: list[tuple[str, str]]) -> None:
+    """Ask fontconfig about several faces at once (one fc-match each, run together)."""
+    todo = [face for face in faces if face not in _FOUND]
+    try:
+        procs = [
+            (
+                face,
+                subprocess.Popen(
+                    [
+                        "fc-match",
+                        "-f",
+                        "%{file}\n%{index}\n%{family}",
+                        f"{face[0]}:style={face[1]}",
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                ),
+            )
+            for face in todo
+        ]
+    except OSError as exc:
+        raise GuideError(f"fontconfig (fc-match) failed: {exc}") from None
+    for face, proc in procs:
+        _FOUND[face] = proc.communicate()[0].split("\n")
+
+
 @cache
 def find_font(family: str, style: str) -> FontFile:
     """The file fontconfig gives for ``family`` in ``style``; an error if it is not that family."""
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{family}:style={style}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split("\n")
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise GuideError(f"fontconfig (fc-match) failed: {exc}") from None
+    prefetch([(family, style)])
+    out = _FOUND[(family, style)]
     if len(out) < 3 or family not in out[2].split(","):
         raise GuideError(
             f"font '{family}' ({style}) is not installed (fontconfig offers "

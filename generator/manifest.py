@@ -45,7 +45,7 @@ def _file(h: hashlib._Hash, path: Path) -> None:
 
 def shared_inputs(project: Project, options: str) -> str:
     """The hash of what every leaflet depends on: tool, templates, guide, fonts, options."""
-    from .fonts import find_font
+    from .fonts import find_font, prefetch
 
     h = hashlib.sha256(f"v{VERSION}|{__version__}|{options}".encode())
     for lib in LIBRARIES:
@@ -58,6 +58,7 @@ def shared_inputs(project: Project, options: str) -> str:
     for path in sorted(p for p in project.templates_dir.rglob("*") if p.is_file()):
         _file(h, path)
     _file(h, project.guide_file)
+    prefetch(FONT_FACES)
     for family, style in FONT_FACES:
         try:
             h.update(find_font(family, style).fingerprint().encode())

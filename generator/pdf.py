@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import GuideError
@@ -63,6 +65,17 @@ def _weasyprint_warnings() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
+@lru_cache(maxsize=64)
+def _font_config(font_css: str) -> FontConfiguration:
+    """One font configuration per set of ``@font-face`` rules, reused across documents.
+
+    A fresh configuration per document leaks ~0.25 MB each (fontconfig state that is
+    never freed); sharing one keeps a long build flat. Different rules get their own,
+    so one leaflet's font subset is never picked for another's text.
+    """
+    return FontConfiguration()
+
+
 #: Tagged PDF with title, language and structure, for screen readers (~3 % slower).
 PDF_VARIANT = "pdf/ua-1"
 
@@ -91,7 +104,7 @@ def html_to_pdf(
     with _weasyprint_warnings() as warnings:
         document = HTML(
             string=html, base_url=assets_dir.as_uri() + "/", url_fetcher=fetcher
-        ).render()
+        ).render(font_config=_font_config(font_css))
         if max_pages is not None and len(document.pages) > max_pages:
             raise GuideError(
                 f"{label}: {len(document.pages)} pages, over the budget of {max_pages}; "

@@ -30,7 +30,7 @@ from .content import Content, Message, guide_messages, operator_messages
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
 from .paper import PrintOptions
-from .project import Project
+from .project import Project, cache_dir
 from .schema import Guide, Operator
 
 log = logging.getLogger(__name__)
@@ -117,11 +117,19 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{css_escape(str(text))}"')
 
 
+def _bytecode_dir() -> str:
+    path = cache_dir() / "jinja"
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
 @lru_cache(maxsize=8)
 def environment(templates_dir: Path) -> jinja2.Environment:
     """One Jinja2 environment per templates folder, reused across leaflets."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        # Compiled templates are kept between runs: a cold run skips recompiling them.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(_bytecode_dir()),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],

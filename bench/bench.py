@@ -1,0 +1,267 @@
+"""Measure make-guide's speed, size and memory, side by side with headless Chromium.
+
+Run with ``./bench/run`` (or ``.venv/bin/python bench/bench.py --runs 5``). Every
+figure is a median of several runs on this machine; nothing here is asserted by
+the tests (timings vary with the machine), the targets are printed beside them.
+
+Measured:
+ 1. cold ``make-guide --lang zh --operator beeline`` (PDF + HTML), a whole process;
+ 2. Chromium printing our HTML of the same leaflet (``--headless --print-to-pdf``);
+ 3. cold ``make-guide --all`` (every leaflet, PDF + HTML), and Chromium printing
+    every HTML file, one process each, as a user's script would;
+ 4. a no-op ``make-guide --all`` (nothing changed);
+ 5. peak memory of ``--all`` (the whole process tree) and PDF sizes per language;
+ 6. memory of one process building 100 leaflets (does it grow?).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CLI = [PYTHON, "-m", "generator.cli"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-pdf-header-footer",
+]
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        cmd, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry))
+            except (OSError, IndexError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        todo += children.get(p, [])
+    return total
+
+
+def peak_rss(cmd: list[str]) -> tuple[int, float]:
+    """Peak memory of the process tree of ``cmd`` (sampled every 5 ms), and wall time."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=sample)
+    thread.start()
+    proc.wait()
+    stop.set()
+    thread.join()
+    if proc.returncode:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return peak, time.perf_counter() - start
+
+
+def chromium_print(chromium: str, html: Path, pdf: Path, profile: Path) -> float:
+    return timed(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ]
+    )
+
+
+GROWTH = r"""
+import resource, sys
+from generator.build import Settings, Target, build_one
+from generator.content import load_content
+from generator.i18n import translator
+from generator.project import Project
+from pathlib import Path
+project = Project.default(); content = load_content(project)
+targets = [Target(l, o) for o in project.operators() for l in project.languages()]
+trs = {l: translator(project, l) for l in project.languages()}
+settings = Settings(Path(sys.argv[1]))
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"): return int(line.split()[1]) / 1024
+marks = {}
+for i in range(100):
+    t = targets[i % len(targets)]
+    build_one(project, content, trs[t.lang], t, settings)
+    if i + 1 in (20, 100): marks[i + 1] = rss()
+print(f"{marks[20]:.0f} {marks[100]:.0f}")
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    args = parser.parse_args()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise SystemExit("Chromium is not installed: run ./bench/run, which installs it")
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    from generator.project import Project
+
+    project = Project.default()
+    n_leaflets = len(project.languages()) * len(project.operators())
+    work = Path(tempfile.mkdtemp(prefix="make-guide-bench-"))
+    env = dict(os.environ)
+    rows: list[tuple[str, str, str, str]] = []
+
+    def fresh(name: str) -> Path:
+        path = work / f"{name}-{time.perf_counter_ns()}"
+        return path
+
+    # Warm the OS file cache and the font-subset cache once, as any second run would.
+    subprocess.run([*CLI, "--all", "--out", str(work / "warmup"), "-q"], check=True)
+    cold_fonts = work / "cold-font-cache"
+    first = timed(
+        [*CLI, "--lang", "zh", "--operator", "beeline", "--out", str(fresh("z")), "-q"],
+        env={**env, "MAKE_GUIDE_CACHE": str(cold_fonts)},
+    )
+
+    # 1 + 2: one Chinese leaflet.
+    ours = statistics.median(
+        timed([*CLI, "--lang", "zh", "--operator", "beeline", "--out", str(fresh("one")), "-q"])
+        for _ in range(args.runs)
+    )
+    html = work / "warmup" / "beeline-zh.html"
+    chrome_one = statistics.median(
+        chromium_print(chromium, html, work / f"chrome-{i}.pdf", work / f"profile-{i}")
+        for i in range(args.runs)
+    )
+    rows.append(
+        (
+            "zh beeline, PDF+HTML, cold process",
+            f"{ours:.2f} s",
+            f"{chrome_one:.2f} s (PDF only)",
+            f"{ours / chrome_one:.2f}x (target <= 1.0)",
+        )
+    )
+    rows.append(("  same, first run with an empty font cache", f"{first:.2f} s", "", ""))
+
+    # 3: every leaflet.
+    all_ours = statistics.median(
+        timed([*CLI, "--all", "--out", str(fresh("all")), "-q"]) for _ in range(args.runs)
+    )
+    htmls = sorted((work / "warmup").glob("*.html"))
+    chrome_dir = work / "chrome-all"
+    chrome_dir.mkdir()
+
+    def chrome_all() -> float:
+        start = time.perf_counter()
+        for i, h in enumerate(htmls):
+            chromium_print(chromium, h, chrome_dir / f"{h.stem}.pdf", work / f"p-all-{i}")
+        return time.perf_counter() - start
+
+    chrome_total = statistics.median(chrome_all() for _ in range(max(1, args.runs // 2)))
+    rows.append(
+        (
+            f"--all ({n_leaflets} leaflets), PDF+HTML, cold",
+            f"{all_ours:.2f} s",
+            f"{chrome_total:.2f} s (PDF only)",
+            f"{chrome_total / all_ours:.1f}x faster (target >= 3; ours <= 2.5 s)",
+        )
+    )
+
+    # 4: nothing to do.
+    noop_dir = work / "warmup"
+    noop = statistics.median(
+        timed([*CLI, "--all", "--out", str(noop_dir), "-q"]) for _ in range(args.runs)
+    )
+    rows.append(("--all, nothing changed", f"{noop:.2f} s", "", "target <= 0.3 s"))
+
+    # 5: memory and sizes.
+    peak, _ = peak_rss([*CLI, "--all", "--out", str(fresh("mem")), "-q"])
+    rows.append(
+        ("--all peak RSS (process tree)", f"{peak / 2**20:.0f} MiB", "", "target <= 300 MB")
+    )
+    growth_dir = fresh("growth")
+    growth_dir.mkdir()
+    out = subprocess.run(
+        [PYTHON, "-c", GROWTH, str(growth_dir)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    rows.append(
+        (
+            "one process, RSS after 20 / 100 leaflets",
+            f"{out[0]} / {out[1]} MiB",
+            "",
+            "should not grow",
+        )
+    )
+
+    sizes: dict[str, list[tuple[int, int]]] = {}
+    for h in htmls:
+        lang = h.stem.split("-", 1)[1]
+        sizes.setdefault(lang, []).append(
+            (h.with_suffix(".pdf").stat().st_size, (chrome_dir / f"{h.stem}.pdf").stat().st_size)
+        )
+    for lang, pairs in sorted(sizes.items()):
+        ours_kb = statistics.median(a for a, _ in pairs) / 1000
+        chrome_kb = statistics.median(b for _, b in pairs) / 1000
+        target = "<= 120 KB" if lang.startswith("zh") else "<= 40 KB"
+        rows.append(
+            (
+                f"PDF size, {lang} (median of {len(pairs)})",
+                f"{ours_kb:.0f} KB",
+                f"{chrome_kb:.0f} KB",
+                f"target {target}",
+            )
+        )
+
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    header = ("measure", "make-guide", "Chromium", "ratio / target")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    print(f"make-guide benchmark: {os.cpu_count()} cores, median of {args.runs} runs")
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
