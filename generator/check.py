@@ -11,7 +11,6 @@ catalogs out of date with the sources, and what GNU ``msgfmt --check`` refuses.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import subprocess
 import tempfile
@@ -26,15 +25,12 @@ from .catalogs import extract, out_of_date
 from .content import Content, load_content, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
-from .i18n import is_complete, load_catalog
+from .i18n import is_complete, load_catalog, placeholders
 from .links import Allowed, allowed_links, refused
 from .project import Project
 
 #: Facts checked longer ago than this get a warning.
 STALE_AFTER = dt.timedelta(days=365)
-
-_PERCENT_RE = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
-_BRACE_RE = re.compile(r"(?<!\{)\{(\w*)(?:[!:][^{}]*)?\}(?!\})")
 
 
 @dataclass
@@ -79,14 +75,6 @@ class Report:
             },
             "problems": [asdict(p) for p in self.problems],
         }
-
-
-def placeholders(text: str) -> set[str]:
-    """``%(name)s`` and ``{name}`` placeholders of ``text`` (``%%`` and ``{{`` are literal)."""
-    text = text.replace("%%", "")
-    found = {f"%({m})" for m in _PERCENT_RE.findall(text)}
-    found |= {f"{{{m}}}" for m in _BRACE_RE.findall(text)}
-    return found
 
 
 def placeholder_problem(message: Message, num_plurals: int) -> str | None:

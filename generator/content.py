@@ -161,6 +161,14 @@ def load_content(project: Project) -> Content:
         for key in guide.facts:
             if key not in operator.facts:
                 raise src.error(("facts",), f"fact '{key}' is missing")
+        for key, fact in operator.facts.items():
+            if ("facts", key, "value") in src.numeric:
+                # We read it right, but a translator's or an editor's YAML tool would not.
+                raise src.error(
+                    ("facts", key, "value"),
+                    f'write it in quotes ("{fact.value}"): other YAML tools read an unquoted '
+                    f"{fact.value} as a number",
+                )
         site = operator.facts[SITE]
         parts = urlsplit(site.value or "")
         if parts.scheme != "https" or not parts.hostname or site.value is None:

@@ -142,6 +142,18 @@ def load_catalog(project: Project, lang: str) -> Catalog:
         raise GuideError(f"{path}: cannot read catalog: {exc}") from None
 
 
+_PERCENT_RE = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+_BRACE_RE = re.compile(r"(?<!\{)\{(\w*)(?:[!:][^{}]*)?\}(?!\})")
+
+
+def placeholders(text: str) -> set[str]:
+    """``%(name)s`` and ``{name}`` placeholders of ``text`` (``%%`` and ``{{`` are literal)."""
+    text = text.replace("%%", "")
+    found = {f"%({m})" for m in _PERCENT_RE.findall(text)}
+    found |= {f"{{{m}}}" for m in _BRACE_RE.findall(text)}
+    return found
+
+
 def is_complete(message: Message, num_plurals: int) -> bool:
     """Translated, in every plural form, and not fuzzy."""
     if message.fuzzy or not message.id:
@@ -196,21 +208,30 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.npgettext(None, singular, plural, n)
 
+    def line_of(self, context: str | None, msgid: str) -> int | None:
+        """The catalog line of a translated message (for error messages)."""
+        found = self._done.get((context, msgid))
+        return found.lineno if found else None
+
     def format(self, context: str | None, msgid: str, values: dict[str, str]) -> str:
-        """Translate ``msgid`` and fill in its ``%(name)s`` placeholders from ``values``."""
+        """Translate ``msgid`` and fill in its ``%(name)s`` placeholders from ``values``.
+
+        A translation whose placeholders differ from the msgid's is refused: a
+        dropped ``%(site)s`` would silently lose a fact.
+        """
         text = self.pgettext(context, msgid)
+        where = located(self.path, self.line_of(context, msgid), f"msgstr for {msgid[:40]!r}")
+        if placeholders(text) != placeholders(msgid):
+            raise GuideError(
+                f"{where}: placeholders {sorted(placeholders(text))} differ from the msgid's "
+                f"{sorted(placeholders(msgid))}"
+            )
         try:
             return text % values
         except (KeyError, ValueError, TypeError) as exc:
-            found = self._done.get((context, msgid))
-            line = found.lineno if found else None
             raise GuideError(
-                located(
-                    self.path,
-                    line,
-                    f"msgstr for {msgid[:40]!r} has a bad placeholder ({exc!s}); "
-                    f"allowed: {', '.join(f'%({k})s' for k in values)}",
-                )
+                f"{where} has a bad placeholder ({exc!s}); "
+                f"allowed: {', '.join(f'%({k})s' for k in values)}"
             ) from None
 
     def missing_summary(self) -> str:

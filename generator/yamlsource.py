@@ -28,6 +28,8 @@ class _StringLoader(yaml.SafeLoader):
 
 
 _StringLoader.yaml_implicit_resolvers = {}
+#: How other YAML tools (yaml.safe_load, editors' linters) would type a plain scalar.
+_YAML11 = yaml.resolver.Resolver()
 
 
 @dataclass
@@ -37,6 +39,8 @@ class YamlSource:
     path: Path
     data: Any
     lines: dict[KeyPath, int] = field(default_factory=dict)
+    numeric: set[KeyPath] = field(default_factory=set)
+    """Unquoted scalars that YAML 1.1 tools read as numbers (``0611`` -> 393)."""
 
     def line_of(self, key_path: KeyPath) -> int | None:
         """Line of ``key_path`` or of its nearest ancestor that has one."""
@@ -62,9 +66,15 @@ def dotted_path(key_path: KeyPath) -> str:
     return out
 
 
+#: Content and catalogs are small; anything bigger is a mistake (or an attack).
+MAX_BYTES = 2_000_000
+
+
 def read_text(path: Path) -> str:
     """A UTF-8 text file, or a one-line error naming the line of the first bad byte."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise GuideError(f"{path}: file too large (over {MAX_BYTES // 1_000_000} MB)")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise GuideError(f"{path}: file not found") from None
@@ -103,6 +113,11 @@ def _convert(node: Node, key_path: KeyPath, source: YamlSource, seen: set[int]) 
         raise source.error(key_path, "anchors and aliases are not supported")
     seen.add(id(node))
     if isinstance(node, ScalarNode):
+        if node.style is None and _YAML11.resolve(ScalarNode, node.value, (True, False)) in (
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+        ):
+            source.numeric.add(key_path)
         return node.value
     if isinstance(node, SequenceNode):
         return [_convert(item, (*key_path, i), source, seen) for i, item in enumerate(node.value)]

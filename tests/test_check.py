@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import check_project, placeholders
+from generator.check import check_project
 from generator.cli import main
+from generator.i18n import placeholders
 from generator.project import Project
 
 

@@ -183,10 +183,17 @@ def test_operator_missing_a_fact(project_copy: Project) -> None:
         load_content(project_copy)
 
 
-def test_bare_number_in_content_stays_a_string(project_copy: Project) -> None:
+def test_bare_phone_number_must_be_quoted(project_copy: Project) -> None:
+    # We would read 0611 right, but Weblate's or an editor's YAML tools would read 393.
     path = project_copy.operators_dir / "beeline.yaml"
     _replace(path, '    value: "0611"\n', "    value: 0611\n")
-    assert load_content(project_copy).operators["beeline"].facts["short_number"].value == "0611"
+    line = _line_of(path, "value: 0611")
+    with pytest.raises(GuideError) as info:
+        load_content(project_copy)
+    assert str(info.value) == (
+        f'{path}:{line}: facts.short_number.value: write it in quotes ("0611"): '
+        "other YAML tools read an unquoted 0611 as a number"
+    )
 
 
 def test_no_operator_files(project_copy: Project) -> None:
