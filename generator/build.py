@@ -13,12 +13,16 @@ imported, so the imports are paid once, not once per worker or per leaflet.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import multiprocessing
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +30,7 @@ from typing import TYPE_CHECKING
 from .errors import GuideError
 from .manifest import Manifest, leaflet_inputs, shared_inputs
 from .paper import PrintOptions
-from .project import Project, cache_dir
+from .project import LOCK_NAME, Project, cache_dir
 
 if TYPE_CHECKING:
     from .content import Content
@@ -72,6 +76,8 @@ class Settings:
     strict: bool = False
     draft: bool = False
     print_options: PrintOptions = field(default_factory=PrintOptions)
+    timeout: float = 120
+    """Seconds one leaflet may take before it is stopped (0: no limit)."""
 
     def key(self, target: Target) -> str:
         return f"{target.name}{self.print_options.suffix}:{'+'.join(self.formats)}"
@@ -187,6 +193,29 @@ _JOB: tuple[Project, Content, Settings] | None = None
 _TRANSLATORS: dict[str, Translator] = {}
 
 
+class _TimeLimit(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (Unix, main thread of a process)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _run(target: Target) -> Result:
     """Build ``target`` with the job set up by :func:`build`; never raises a user error."""
     from .i18n import translator
@@ -195,12 +224,37 @@ def _run(target: Target) -> Result:
     project, content, settings = _JOB
     result = Result(target)
     try:
-        if target.lang not in _TRANSLATORS:
-            _TRANSLATORS[target.lang] = translator(project, target.lang)
-        result.written = build_one(project, content, _TRANSLATORS[target.lang], target, settings)
+        with _time_limit(settings.timeout):
+            if target.lang not in _TRANSLATORS:
+                _TRANSLATORS[target.lang] = translator(project, target.lang)
+            tr = _TRANSLATORS[target.lang]
+            result.written = build_one(project, content, tr, target, settings)
     except GuideError as exc:
         result.error = str(exc)
+    except _TimeLimit:
+        result.error = (
+            f"{target.name}: stopped after {settings.timeout:g} s (--timeout); "
+            "is some text far too long?"
+        )
     return result
+
+
+@contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """One build at a time per output folder; then sweep temp files a killed build left."""
+    lock = (out_dir / LOCK_NAME).open("a")
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise GuideError(
+                f"{out_dir}: another make-guide is building into this folder"
+            ) from None
+        for stale in out_dir.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        lock.close()
 
 
 def build(
@@ -217,8 +271,15 @@ def build(
     itself stop everything (raised); an error in one leaflet (its catalog, its
     layout) is reported in its result and the others go on.
     """
-    global _JOB
     prepare_out_dir(settings.out_dir)
+    with _locked(settings.out_dir):
+        yield from _build(project, targets, settings, jobs=jobs, force=force)
+
+
+def _build(
+    project: Project, targets: Sequence[Target], settings: Settings, *, jobs: int, force: bool
+) -> Iterator[Result]:
+    global _JOB
     manifest = Manifest.load(settings.out_dir)
     shared = shared_inputs(project, settings.fingerprint())
     todo: list[tuple[Target, str]] = []
@@ -232,11 +293,18 @@ def build(
     if not todo:
         return
 
+    from babel import Locale
+
     from .content import load_content
+    from .fonts import require_fonts
+    from .i18n import writing_script
     from .pdf import html_to_pdf  # noqa: F401  imported before forking: paid once
     from .render import render_html  # noqa: F401
 
-    _JOB = (project, load_content(project), settings)
+    content = load_content(project)
+    if "pdf" in settings.formats:
+        require_fonts({writing_script(Locale.parse(t.lang)) for t, _ in todo})
+    _JOB = (project, content, settings)
     _TRANSLATORS.clear()
     inputs_of = {t: i for t, i in todo}
     try:

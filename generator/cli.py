@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument(
         "--force", action="store_true", help="rebuild even leaflets whose inputs did not change"
     )
+    how.add_argument(
+        "--timeout",
+        type=float,
+        default=120,
+        metavar="SECONDS",
+        help="stop a leaflet that takes longer than this (default: 120; 0: never)",
+    )
     how.add_argument("--strict", action="store_true", help="treat WeasyPrint warnings as errors")
     how.add_argument(
         "--draft",
@@ -176,6 +183,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         formats=FORMATS if args.format == "both" else (args.format,),
         strict=args.strict,
         draft=args.draft,
+        timeout=args.timeout,
         print_options=PrintOptions(
             paper=args.paper,
             bleed=parse_length(args.bleed) if args.bleed else 0,

@@ -94,6 +94,23 @@ def find_font(family: str, style: str) -> FontFile:
     return FontFile(Path(out[0]), int(out[1] or 0))
 
 
+#: Faces every PDF needs (see templates/style.css); Chinese adds its CJK family.
+BASE_FACES = [("Noto Sans", "Regular"), ("Noto Sans", "Bold"), ("Noto Sans Math", "Regular")]
+
+
+def require_fonts(scripts: set[str]) -> None:
+    """Fail with one line if a font the leaflets need is missing (no silent fallback)."""
+    faces = BASE_FACES + [
+        (CJK_FAMILIES[s], style)
+        for s in sorted(scripts)
+        if s in CJK_FAMILIES
+        for style in STYLES.values()
+    ]
+    prefetch(faces)
+    for family, style in faces:
+        find_font(family, style)
+
+
 def subset(font: FontFile, chars: frozenset[str], cache: Path) -> Path:
     """A subset of ``font`` covering ``chars``, made once and then read from ``cache``."""
     import uharfbuzz as hb  # only needed when a Chinese PDF is built

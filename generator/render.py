@@ -29,9 +29,11 @@ from markupsafe import Markup
 from .content import Content, Message, guide_messages, operator_messages
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
+from .links import Allowed, allowed_links, refused
 from .paper import PrintOptions
 from .project import Project, cache_dir
 from .schema import Guide, Operator
+from .yamlsource import dotted_path
 
 log = logging.getLogger(__name__)
 
@@ -156,15 +158,32 @@ def money(amount: Decimal | int, locale: Locale) -> str:
 
 
 def _translated(
-    model: M, items: list[Message], translator: Translator, values: dict[str, str]
+    model: M,
+    items: list[Message],
+    translator: Translator,
+    values: dict[str, str],
+    allowed: Allowed,
 ) -> M:
-    """A copy of ``model`` with every translatable string in the leaflet's language."""
+    """A copy of ``model`` with every translatable string in the leaflet's language.
+
+    A translation (or source text) carrying a link that is not official is refused
+    here, naming the catalog line (or the content line) it came from.
+    """
     data = model.model_dump()
     for message in items:
+        text = translator.format(message.context, message.msgid, values)
+        for link in refused([text], allowed):
+            line = translator.line_of(message.context, message.msgid)
+            where = (
+                located(translator.path, line, "msgstr")
+                if line
+                else located(message.file, message.line, dotted_path(message.path))
+            )
+            raise GuideError(f"{where}: link not from an official site: {link}")
         node = data
         for part in message.path[:-1]:
             node = node[part]
-        node[message.path[-1]] = translator.format(message.context, message.msgid, values)
+        node[message.path[-1]] = text
     return type(model).model_validate(data)
 
 
@@ -188,6 +207,7 @@ def localize(
         "site": urlsplit(source.site).hostname or source.site,
         "date": format_date(checked, format="long", locale=locale),
     }
+    allowed = allowed_links(content)
     guide_items = list(guide_messages(content.guide, content.sources["guide"]))
     operator_items = list(operator_messages(source, content.sources[slug]))
     return Leaflet(
@@ -195,8 +215,8 @@ def localize(
         html_lang=html_lang(locale),
         staff_lang=html_lang(staff_locale),
         show_meaning=locale.language != staff_locale.language,
-        guide=_translated(content.guide, guide_items, translator, values),
-        operator=_translated(source, operator_items, translator, values),
+        guide=_translated(content.guide, guide_items, translator, values, allowed),
+        operator=_translated(source, operator_items, translator, values, allowed),
         operator_name=values["operator"],
         site=source.site,
         site_label=values["site"],

@@ -66,8 +66,8 @@ def pdf_text(path: Path) -> str:
 
 def leaflet_files(folder: Path) -> list[str]:
     """Names of the leaflet files in ``folder`` (not the build manifest), sorted."""
-    from generator.project import MANIFEST_NAME
+    from generator.project import LOCK_NAME, MANIFEST_NAME
 
     if not folder.exists():
         return []
-    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST_NAME)
+    return sorted(p.name for p in folder.iterdir() if p.name not in (MANIFEST_NAME, LOCK_NAME))

@@ -10,7 +10,9 @@ import pytest
 
 from generator.build import Settings, Target, build, prepare_out_dir, select, write_atomic
 from generator.errors import GuideError
-from generator.project import MANIFEST_NAME, Project
+from generator.project import Project
+
+from helpers import leaflet_files
 
 
 def test_select_everything_by_default(project: Project) -> None:
@@ -33,7 +35,7 @@ def test_failed_leaflet_keeps_previous_output(project_copy: Project, tmp_path: P
     out = tmp_path / "out"
     first = list(build(project_copy, [Target("en", "mts")], Settings(out)))
     assert not first[0].error
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != MANIFEST_NAME}
+    before = {name: (out / name).read_bytes() for name in leaflet_files(out)}
     # Break the English catalog: a placeholder the content does not provide.
     po = project_copy.po_file("en")
     text = po.read_text("utf-8")
@@ -45,7 +47,7 @@ def test_failed_leaflet_keeps_previous_output(project_copy: Project, tmp_path: P
     assert not second[1].error, "one failing leaflet does not stop the others"
     for name, data in before.items():
         assert (out / name).read_bytes() == data
-    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != MANIFEST_NAME]
+    assert not [name for name in leaflet_files(out) if name.startswith(".")]
 
 
 def test_output_path_that_is_a_file(tmp_path: Path) -> None:
