@@ -146,10 +146,8 @@ def build_one(
     A leaflet with untranslated or fuzzy strings is refused, unless ``settings.draft``:
     then it is built with the source text in their place, marked DRAFT, named ``*-draft.*``.
     """
-    from babel import Locale
-
     from .fonts import font_faces_css
-    from .i18n import writing_script
+    from .i18n import scripts_of
     from .pdf import html_to_pdf
     from .render import render_html
 
@@ -171,7 +169,7 @@ def build_one(
     names = {"suffix": options.suffix, "draft": is_draft}
     if "pdf" in settings.formats:
         cache = cache_dir()
-        script = writing_script(Locale.parse(target.lang))
+        (script,) = scripts_of([target.lang]) or {"Latn"}
         outputs[settings.out_dir / target.filename("pdf", **names)] = html_to_pdf(
             html,
             assets_dir=project.assets_dir,
@@ -293,17 +291,17 @@ def _build(
     if not todo:
         return
 
-    from babel import Locale
-
     from .content import load_content
     from .fonts import require_fonts
-    from .i18n import writing_script
-    from .pdf import html_to_pdf  # noqa: F401  imported before forking: paid once
-    from .render import render_html  # noqa: F401
+    from .i18n import scripts_of
 
     content = load_content(project)
     if "pdf" in settings.formats:
-        require_fonts({writing_script(Locale.parse(t.lang)) for t, _ in todo})
+        # Before WeasyPrint is imported: with no fonts it warns at import, then falls back.
+        require_fonts(scripts_of(t.lang for t, _ in todo))
+    from .pdf import html_to_pdf  # noqa: F401  imported before forking: paid once
+    from .render import render_html  # noqa: F401
+
     _JOB = (project, content, settings)
     _TRANSLATORS.clear()
     inputs_of = {t: i for t, i in todo}

@@ -13,7 +13,7 @@ import gettext as _gettext
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +122,17 @@ def check_po_syntax(text: str, path: Path) -> None:
                 )
             seen[key] = start
         field = keyword
+
+
+def scripts_of(langs: Iterable[str]) -> set[str]:
+    """The writing scripts of ``langs`` (languages Babel does not know are left out)."""
+    scripts = set()
+    for lang in langs:
+        try:
+            scripts.add(writing_script(Locale.parse(lang)))
+        except (UnknownLocaleError, ValueError):
+            continue
+    return scripts
 
 
 def load_catalog(project: Project, lang: str) -> Catalog:

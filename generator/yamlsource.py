@@ -11,6 +11,7 @@ and a way to make a small file expand without bound).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ class _StringLoader(yaml.SafeLoader):
 _StringLoader.yaml_implicit_resolvers = {}
 #: How other YAML tools (yaml.safe_load, editors' linters) would type a plain scalar.
 _YAML11 = yaml.resolver.Resolver()
+#: ...and how YAML 1.2 tools do: any run of digits is an integer there (0890 -> 890).
+_DIGITS = re.compile(r"^[-+]?[0-9][0-9_]*$")
 
 
 @dataclass
@@ -113,9 +116,10 @@ def _convert(node: Node, key_path: KeyPath, source: YamlSource, seen: set[int]) 
         raise source.error(key_path, "anchors and aliases are not supported")
     seen.add(id(node))
     if isinstance(node, ScalarNode):
-        if node.style is None and _YAML11.resolve(ScalarNode, node.value, (True, False)) in (
-            "tag:yaml.org,2002:int",
-            "tag:yaml.org,2002:float",
+        if node.style is None and (
+            _DIGITS.match(node.value)
+            or _YAML11.resolve(ScalarNode, node.value, (True, False))
+            in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
         ):
             source.numeric.add(key_path)
         return node.value
