@@ -186,6 +186,7 @@ def build_one(
     return list(outputs)
 
 
+_LOCK_FD: int | None = None
 # What a worker needs, set before the pool forks (fork copies it into each worker).
 _JOB: tuple[Project, Content, Settings] | None = None
 _TRANSLATORS: dict[str, Translator] = {}
@@ -240,7 +241,9 @@ def _run(target: Target) -> Result:
 @contextmanager
 def _locked(out_dir: Path) -> Iterator[None]:
     """One build at a time per output folder; then sweep temp files a killed build left."""
+    global _LOCK_FD
     lock = (out_dir / LOCK_NAME).open("a")
+    _LOCK_FD = lock.fileno()
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -252,7 +255,15 @@ def _locked(out_dir: Path) -> Iterator[None]:
             stale.unlink(missing_ok=True)
         yield
     finally:
+        _LOCK_FD = None
         lock.close()
+
+
+def _forget_lock() -> None:
+    """In a forked worker: drop the inherited lock, so only the parent holds it (a
+    worker outliving a killed parent must not block the next build)."""
+    if _LOCK_FD is not None:
+        os.close(_LOCK_FD)
 
 
 def build(
@@ -325,7 +336,9 @@ def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
         return
     # fork, not spawn: workers start with the libraries and the content already loaded.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(targets)), mp_context=context, initializer=_forget_lock
+    ) as pool:
         futures = [pool.submit(_run, target) for target in targets]
         for future in as_completed(futures):
             yield future.result()

@@ -27,6 +27,7 @@ from babel.messages.pofile import PoFileError, read_po
 from .content import section_of
 from .errors import GuideError, located
 from .project import Project
+from .schema import MAX_TEXT
 from .yamlsource import read_text
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,10 @@ class Translator:
         """
         text = self.pgettext(context, msgid)
         where = located(self.path, self.line_of(context, msgid), f"msgstr for {msgid[:40]!r}")
+        if len(text) > MAX_TEXT:
+            raise GuideError(
+                f"{where}: {len(text)} characters, more than a leaflet takes ({MAX_TEXT})"
+            )
         if placeholders(text) != placeholders(msgid):
             raise GuideError(
                 f"{where}: placeholders {sorted(placeholders(text))} differ from the msgid's "

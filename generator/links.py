@@ -17,7 +17,10 @@ from .content import Content
 
 #: Anything that looks like a link in text or markup.
 LINK_RE = re.compile(
-    r"(?i)\b(?:https?|ftp|file|javascript|vbscript|data|mailto):[^\s\"'<>`]*|\bwww\.[^\s\"'<>`]+"
+    r"(?i)\b(?:https?|ftp|file|javascript|vbscript|data|mailto):[^\s\"'<>`]*"
+    r"|\bwww\.[^\s\"'<>`]+"
+    # protocol-relative: //host.tld/...
+    r"|(?<![\w:/])//[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s\"'<>`]*"
 )
 _TRAILING = ".,;:!?)]}»”’"
 

@@ -19,7 +19,10 @@ from .project import SLUG_RE
 #: QR code, the %(site)s placeholder and the "verify at" line.
 SITE = "site"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: The longest string a leaflet takes (ours are under 400): anything longer is a mistake,
+#: and laying out a 100,000-character word takes WeasyPrint minutes.
+MAX_TEXT = 2000
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Confidence = Literal["high", "medium", "low"]
