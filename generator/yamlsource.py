@@ -101,8 +101,13 @@ def load_yaml(path: Path, text: str | None = None) -> YamlSource:
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise GuideError(located(path, line, f"YAML syntax error: {problem}")) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
-        raise GuideError(f"{path}: YAML error: {exc}") from None
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
+        line = text[: exc.position].count("\n") + 1
+        raise GuideError(
+            located(path, line, f"YAML error: character {exc.character!r} is not allowed")
+        ) from None
+    except yaml.YAMLError as exc:  # anything else PyYAML refuses, on one line
+        raise GuideError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None
     if node is None:
         raise GuideError(f"{path}: the file is empty")
     source = YamlSource(path=path, data=None)

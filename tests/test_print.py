@@ -66,8 +66,10 @@ def test_overflow_fails_with_leaflet_paper_and_page_count(
 ) -> None:
     po = project_copy.po_file("ru")
     text = po.read_text("utf-8")
-    long = "Очень длинный текст переводчика. " * 120
-    text = text.replace('msgstr "Храните SIM-карту', f'msgstr "{long}Храните SIM-карту', 1)
+    # A wordy translator: three strings of ~1,900 characters each (under the 2,000 cap).
+    long = "Очень длинный текст переводчика. " * 57
+    for start in ("Храните SIM-карту", "Заранее решите", "Время от времени"):
+        text = text.replace(f'msgstr "{start}', f'msgstr "{long}{start}', 1)
     po.write_text(text, "utf-8")
     out = tmp_path / "out"
     out.mkdir()

@@ -55,3 +55,10 @@ def test_refusals_name_file_and_line(tmp_path: Path, text: str | bytes, expected
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(GuideError, match=r"nope\.yaml: file not found"):
         load_yaml(tmp_path / "nope.yaml")
+
+
+def test_control_character_names_its_line(tmp_path: Path) -> None:
+    # Found by hypothesis: PyYAML's reader error spans several lines.
+    with pytest.raises(GuideError) as info:
+        load(tmp_path, "a: 1\nb: x\x1fy\n")
+    assert str(info.value).endswith("x.yaml:2: YAML error: character '\\x1f' is not allowed")
