@@ -104,7 +104,7 @@ def load_yaml(path: Path, text: str | None = None) -> YamlSource:
     except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
         line = text[: exc.position].count("\n") + 1
         raise GuideError(
-            located(path, line, f"YAML error: character {exc.character!r} is not allowed")
+            located(path, line, f"YAML error: character U+{exc.character:04X} is not allowed")
         ) from None
     except yaml.YAMLError as exc:  # anything else PyYAML refuses, on one line
         raise GuideError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None

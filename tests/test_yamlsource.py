@@ -61,4 +61,4 @@ def test_control_character_names_its_line(tmp_path: Path) -> None:
     # Found by hypothesis: PyYAML's reader error spans several lines.
     with pytest.raises(GuideError) as info:
         load(tmp_path, "a: 1\nb: x\x1fy\n")
-    assert str(info.value).endswith("x.yaml:2: YAML error: character '\\x1f' is not allowed")
+    assert str(info.value).endswith("x.yaml:2: YAML error: character U+001F is not allowed")
