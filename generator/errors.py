@@ -14,7 +14,8 @@ class GuideError(Exception):
     """A problem in the user's input, reported as one line."""
 
     def __init__(self, message: str, *, exit_code: int = 1) -> None:
-        super().__init__(message)
+        # One line, whatever a file name, key or value carried in.
+        super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
         self.exit_code = exit_code
 
 

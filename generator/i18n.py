@@ -197,12 +197,38 @@ class Translator:
             if is_complete(m, n)
         }
         self._plural: Callable[[int], int] = _gettext.c2py(self.catalog.plural_expr)
+        self._checked: set[int] = set()
 
     def _lookup(self, context: str | None, msgid: str) -> Message | None:
         found = self._done.get((context, msgid))
         if found is None and (context, msgid) not in self.missing:
             self.missing.append((context, msgid))
+        if found is not None and id(found) not in self._checked:
+            self._check(found)
+            self._checked.add(id(found))
         return found
+
+    def _check(self, message: Message) -> None:
+        """Refuse a translation that formatting would break or that would drop a value.
+
+        Every string is %-formatted (Jinja2's newstyle gettext and our content alike),
+        so a lone ``%`` must be written ``%%``; and the placeholders must be the msgid's
+        (a plural form may leave out the count: "one day").
+        """
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        expected = set().union(*(placeholders(i) for i in ids))
+        where = located(self.path, message.lineno, f"msgstr for {ids[0][:40]!r}")
+        for form in forms:
+            found = placeholders(form)
+            ok = found == expected if len(ids) == 1 else expected - {"%(num)"} <= found <= expected
+            if not ok:
+                raise GuideError(
+                    f"{where}: placeholders {sorted(found)} differ from the "
+                    f"msgid's {sorted(expected)}"
+                )
+            if "%" in _PERCENT_RE.sub("", form).replace("%%", ""):
+                raise GuideError(f"{where}: a lone % (write %% for a percent sign)")
 
     def pgettext(self, context: str | None, msgid: str) -> str:
         found = self._lookup(context, msgid)
@@ -236,11 +262,6 @@ class Translator:
         if len(text) > MAX_TEXT:
             raise GuideError(
                 f"{where}: {len(text)} characters, more than a leaflet takes ({MAX_TEXT})"
-            )
-        if placeholders(text) != placeholders(msgid):
-            raise GuideError(
-                f"{where}: placeholders {sorted(placeholders(text))} differ from the msgid's "
-                f"{sorted(placeholders(msgid))}"
             )
         try:
             return text % values

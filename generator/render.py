@@ -172,14 +172,16 @@ def _translated(
     data = model.model_dump()
     for message in items:
         text = translator.format(message.context, message.msgid, values)
+        line = translator.line_of(message.context, message.msgid)
+        where = (
+            located(translator.path, line, "msgstr")
+            if line
+            else located(message.file, message.line, dotted_path(message.path))
+        )
         for link in refused([text], allowed):
-            line = translator.line_of(message.context, message.msgid)
-            where = (
-                located(translator.path, line, "msgstr")
-                if line
-                else located(message.file, message.line, dotted_path(message.path))
-            )
             raise GuideError(f"{where}: link not from an official site: {link}")
+        if not text.strip():
+            raise GuideError(f"{where}: the translation is blank")
         node = data
         for part in message.path[:-1]:
             node = node[part]

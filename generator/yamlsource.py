@@ -33,6 +33,8 @@ _StringLoader.yaml_implicit_resolvers = {}
 _YAML11 = yaml.resolver.Resolver()
 #: ...and how YAML 1.2 tools do: any run of digits is an integer there (0890 -> 890).
 _DIGITS = re.compile(r"^[-+]?[0-9][0-9_]*$")
+#: Keys shown as they are in messages; anything else is quoted (``['a key']``).
+_PLAIN_KEY = re.compile(r"^[\w-]+$")
 
 
 @dataclass
@@ -65,7 +67,10 @@ def dotted_path(key_path: KeyPath) -> str:
     """``('sections', 2, 'body')`` -> ``sections[2].body``."""
     out = ""
     for part in key_path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) or not _PLAIN_KEY.match(part):
+            out += f"[{part!r}]" if not isinstance(part, int) else f"[{part}]"
+        else:
+            out += f".{part}" if out else part
     return out
 
 

@@ -5,6 +5,7 @@ from the input."""
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from generator.yamlsource import load_yaml
 from helpers import parse_html
 
 SETTINGS = settings(
-    max_examples=60,
+    # HYPOTHESIS_EXAMPLES=1000 for a longer hunt; 60 keeps the suite quick.
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "60")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
