@@ -146,14 +146,31 @@ def build_one(
     A leaflet with untranslated or fuzzy strings is refused, unless ``settings.draft``:
     then it is built with the source text in their place, marked DRAFT, named ``*-draft.*``.
     """
+    from babel import Locale
+
     from .fonts import font_faces_css
-    from .i18n import scripts_of
+    from .i18n import html_lang, scripts_of
     from .pdf import html_to_pdf
     from .render import render_html
 
     options = settings.print_options
     tr.missing.clear()
-    html = render_html(project, content, target.lang, target.operator, tr, print_options=options)
+    alternates = [
+        (
+            html_lang(Locale.parse(lang)),
+            Target(lang, target.operator).filename("html", suffix=options.suffix),
+        )
+        for lang in project.languages()
+    ]
+    html = render_html(
+        project,
+        content,
+        target.lang,
+        target.operator,
+        tr,
+        print_options=options,
+        alternates=alternates,
+    )
     is_draft = bool(tr.missing)
     if is_draft:
         if not settings.draft:
@@ -163,7 +180,14 @@ def build_one(
             )
         log.warning("%s: %s: building a draft", target.name, tr.missing_summary())
         html = render_html(
-            project, content, target.lang, target.operator, tr, draft=True, print_options=options
+            project,
+            content,
+            target.lang,
+            target.operator,
+            tr,
+            draft=True,
+            print_options=options,
+            alternates=alternates,
         )
     outputs: dict[Path, bytes] = {}
     names = {"suffix": options.suffix, "draft": is_draft}
@@ -342,3 +366,36 @@ def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
         futures = [pool.submit(_run, target) for target in targets]
         for future in as_completed(futures):
             yield future.result()
+
+
+INDEX_NAME = "index.html"
+
+
+def write_index(project: Project, targets: Sequence[Target], settings: Settings) -> Path | None:
+    """Write ``index.html`` listing the leaflets of ``targets`` found in the output folder.
+
+    Written only when it changed, so a no-op build leaves it alone. Returns its path,
+    or None when there is nothing to list.
+    """
+    from .content import load_content
+    from .i18n import translator
+    from .index import render_index
+
+    out, suffix = settings.out_dir, settings.print_options.suffix
+    found: dict[str, dict[str, tuple[str | None, str | None]]] = {}
+    for target in targets:
+        html, pdf = (target.filename(fmt, suffix=suffix) for fmt in ("html", "pdf"))
+        files = (html if (out / html).is_file() else None, pdf if (out / pdf).is_file() else None)
+        if any(files):
+            found.setdefault(target.lang, {})[target.operator] = files
+    if not found:
+        return None
+    content = load_content(project)
+    languages = [(lang, translator(project, lang), found[lang]) for lang in sorted(found)]
+    # The page itself is in the source language when it is built, else the first one.
+    source = next((tr for lang, tr, _ in languages if lang == "en"), languages[0][1])
+    page = render_index(project, content, source, languages).encode("utf-8")
+    path = out / INDEX_NAME
+    if not path.is_file() or path.read_bytes() != page:
+        write_atomic(path, page)
+    return path

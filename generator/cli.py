@@ -227,6 +227,12 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if not args.quiet:
                     say(count + "wrote " + ", ".join(str(p) for p in result.written))
             out.flush()
+    if args.all and "html" in settings.formats:
+        from .build import write_index
+
+        index = write_index(project, targets, settings)
+        if index and not args.quiet:
+            say(f"wrote {index}")
     seconds = time.perf_counter() - started
     if failures:
         err.write(f"make-guide: {len(failures)} of {len(targets)} leaflet(s) failed\n")

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -238,15 +239,29 @@ def render_html(
     *,
     draft: bool = False,
     print_options: PrintOptions | None = None,
+    alternates: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The leaflet for ``slug`` in ``lang`` as one HTML document.
 
     With ``draft``, the page is marked DRAFT (strings the catalog lacks show in English).
+    ``alternates`` are ``(hreflang, href)`` of the same leaflet in other languages.
     """
     leaflet = localize(
         project, content, lang, slug, translator, draft=draft, print_options=print_options
     )
     locale = parse_locale(lang, project.po_file(lang))
+    return render_template(
+        project,
+        TEMPLATE,
+        translator,
+        leaflet=leaflet,
+        alternates=alternates,
+        money=lambda amount: money(amount, locale),
+    )
+
+
+def render_template(project: Project, name: str, translator: Translator, **context: object) -> str:
+    """Render template ``name`` with ``translator``; template mistakes become one-line errors."""
     env = environment(project.templates_dir)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translator.gettext,
@@ -256,10 +271,9 @@ def render_html(
         npgettext=translator.npgettext,
     )
     try:
-        template = env.get_template(TEMPLATE)
-        return template.render(leaflet=leaflet, money=lambda amount: money(amount, locale))
+        return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        where = exc.filename or project.templates_dir / (exc.name or TEMPLATE)
+        where = exc.filename or project.templates_dir / (exc.name or name)
         raise GuideError(
             located(where, exc.lineno, f"template syntax error: {exc.message}")
         ) from None

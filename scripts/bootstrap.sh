@@ -15,6 +15,11 @@ MG_VENV="${MAKE_GUIDE_VENV:-$MG_ROOT/.venv}"
 MG_DEBS=(fontconfig fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
          libharfbuzz0b libharfbuzz-subset0 gettext)
 
+# The browser tests: Debian's Chromium, driven by Playwright (executable_path), and
+# axe-core from the npm registry (needs Node.js and npm).
+MG_DEBS_TEST=(chromium)
+MG_AXE_VERSION="4.10"
+
 mg_say() { printf 'make-guide setup: %s\n' "$*" >&2; }
 
 mg_missing_debs() {
@@ -72,4 +77,25 @@ bootstrap() {
         "$MG_VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$MG_ROOT[test]" >&2
         echo "$want" >"$stamp"
     fi
+}
+
+# Everything the test suite needs on top of bootstrap: Chromium and axe-core.
+bootstrap_tests() {
+    bootstrap
+    local missing
+    missing="$(mg_missing_debs "${MG_DEBS_TEST[@]}")"
+    if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+        missing="$missing nodejs npm"
+    fi
+    # shellcheck disable=SC2086  # one package name per word
+    [ -z "${missing// /}" ] || mg_apt_install $missing
+    local axe="$MG_VENV/node/node_modules/axe-core/axe.min.js"
+    if [ ! -f "$axe" ] || [ "$(cat "$MG_VENV/node/.stamp" 2>/dev/null)" != "$MG_AXE_VERSION" ]; then
+        mg_say "installing axe-core@$MG_AXE_VERSION from the npm registry"
+        mkdir -p "$MG_VENV/node"
+        npm install --silent --no-audit --no-fund --prefix "$MG_VENV/node" "axe-core@$MG_AXE_VERSION" >&2
+        echo "$MG_AXE_VERSION" >"$MG_VENV/node/.stamp"
+    fi
+    export MAKE_GUIDE_AXE="$axe"
+    export MAKE_GUIDE_CHROMIUM="${MAKE_GUIDE_CHROMIUM:-$(command -v chromium)}"
 }

@@ -71,10 +71,16 @@ def test_document_language_title_and_staff_passages(content: Content, leaflet, l
     assert staff and all(a.get("lang") == content.guide.staff_language for a in staff)
 
 
-def test_self_contained_no_external_requests(leaflet) -> None:
+def test_self_contained_no_external_requests(project: Project, leaflet, operator: str) -> None:
     doc = parse_html(leaflet.html)
-    assert not [t for t, _ in doc.tags if t in ("link", "script", "iframe", "img", "object")]
+    assert not [t for t, _ in doc.tags if t in ("script", "iframe", "img", "object")]
+    # <link> only for the other language versions: rel=alternate loads nothing.
+    siblings = {f"{operator}-{lang}.html" for lang in project.languages()}
+    links = [attrs for tag, attrs in doc.tags if tag == "link"]
+    assert links and all(a["rel"] == "alternate" and a["href"] in siblings for a in links)
     for tag, attr, value in doc.urls:
+        if tag == "link":
+            continue
         assert tag == "a" and attr == "href", (tag, attr, value)
         assert value.startswith(("https://", "tel:")), value
     assert "url(" not in leaflet.html.read_text("utf-8")

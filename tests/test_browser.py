@@ -1,0 +1,125 @@
+"""The HTML leaflets and the index as real web pages, in headless Chromium: no console
+errors, no network requests, nothing wider than a 360-px phone, no axe-core violations
+in light or dark mode, a visible focus ring, and printing within the page budget."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from generator.build import INDEX_NAME, Settings, Target, build, write_index
+from generator.paper import PAPERS
+from generator.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _tool(env: str, fallback: Path | str | None) -> str:
+    path = os.environ.get(env) or (str(fallback) if fallback else None)
+    assert path and Path(path).is_file(), (
+        f"{env} not found: run ./run-tests, which installs Chromium and axe-core"
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Path:
+    """Every leaflet and the index, as `make-guide --all` writes them."""
+    out = tmp_path_factory.mktemp("site")
+    targets = [Target(lang, op) for op in project.operators() for lang in project.languages()]
+    settings = Settings(out)
+    assert not [r.error for r in build(project, targets, settings, jobs=2) if r.error]
+    assert write_index(project, targets, settings) == out / INDEX_NAME
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = _tool("MAKE_GUIDE_CHROMIUM", shutil.which("chromium"))
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    default = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
+    return Path(_tool("MAKE_GUIDE_AXE", default)).read_text("utf-8")
+
+
+def pages(project: Project) -> list[str]:
+    names = [f"{op}-{lang}.html" for op in project.operators() for lang in project.languages()]
+    return [*names, INDEX_NAME]
+
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(
+    v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target).join(', ')})`);
+}"""
+
+
+@pytest.mark.parametrize("name", pages(Project.default()))
+def test_page_in_chromium(browser, axe: str, site: Path, name: str) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    url = (site / name).as_uri()
+    page.goto(url)
+    try:
+        assert requests == [url], "no request but the page itself"
+        assert problems == []
+        # Readable on a 360-px phone: nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.add_script_tag(content=axe)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            assert page.evaluate(AXE_RUN) == [], scheme
+        # A visible focus ring on the first link reached with the keyboard.
+        page.keyboard.press("Tab")
+        ring = page.evaluate("""() => { const a = document.activeElement;
+            const s = getComputedStyle(a); return [a.tagName, s.outlineStyle, s.outlineWidth]; }""")
+        assert ring[0] == "A" and ring[1] != "none" and ring[2] != "0px", ring
+        if name != INDEX_NAME:
+            # Printing from the browser keeps the leaflet's page budget.
+            pdf = page.pdf(prefer_css_page_size=True)
+            count = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+            ours = len(pypdf.PdfReader(site / name.replace(".html", ".pdf")).pages)
+            assert count <= PAPERS["a4"].budget and count == ours, (count, ours)
+        assert requests == [url]
+    finally:
+        page.close()
+
+
+def test_tel_links_for_phone_numbers(browser, site: Path) -> None:
+    page = browser.new_page()
+    page.goto((site / "beeline-en.html").as_uri())
+    hrefs = page.eval_on_selector_all("a[href^='tel:']", "els => els.map(e => e.href)")
+    assert "tel:0611" in hrefs and "tel:88007000611" in hrefs and "tel:*102%23" in hrefs
+    page.close()

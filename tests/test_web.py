@@ -1,0 +1,115 @@
+"""HTML leaflets and the index as web pages: well-formed HTML5, a heading hierarchy
+without gaps, unique ids, a language on the page and on every passage in another
+language, hreflang links between the language versions, and the index in every
+language."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import html5lib
+import pytest
+from babel import Locale
+
+from generator.build import INDEX_NAME, Settings, Target, build, write_index
+from generator.i18n import html_lang, translator
+from generator.project import Project
+
+from helpers import parse_html
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Path:
+    out = tmp_path_factory.mktemp("web")
+    targets = [Target(lang, op) for op in project.operators() for lang in project.languages()]
+    settings = Settings(out, ("html",))
+    assert not [r.error for r in build(project, targets, settings, jobs=2) if r.error]
+    write_index(project, targets, settings)
+    return out
+
+
+def _pages(project: Project) -> list[str]:
+    return [
+        *(f"{o}-{lang}.html" for o in project.operators() for lang in project.languages()),
+        INDEX_NAME,
+    ]
+
+
+@pytest.mark.parametrize("name", _pages(Project.default()))
+def test_well_formed_html5(site: Path, name: str) -> None:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    parser.parse((site / name).read_bytes(), transport_encoding="utf-8")
+    assert not parser.errors
+
+
+@pytest.mark.parametrize("name", _pages(Project.default()))
+def test_headings_ids_and_languages(site: Path, name: str) -> None:
+    doc = parse_html(site / name)
+    levels = [int(tag[1]) for tag, _ in doc.tags if tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+    ids = [attrs["id"] for _, attrs in doc.tags if attrs.get("id")]
+    assert len(ids) == len(set(ids))
+    assert next(attrs for tag, attrs in doc.tags if tag == "html").get("lang")
+
+
+def test_hreflang_links_between_language_versions(
+    project: Project, site: Path, operator: str, lang: str
+) -> None:
+    doc = parse_html(site / f"{operator}-{lang}.html")
+    alternates = {
+        a["hreflang"]: a["href"] for t, a in doc.tags if t == "link" and a.get("rel") == "alternate"
+    }
+    assert alternates == {
+        html_lang(Locale.parse(other)): f"{operator}-{other}.html" for other in project.languages()
+    }
+
+
+def test_index_lists_every_leaflet_in_its_language(project: Project, site: Path) -> None:
+    doc = parse_html(site / INDEX_NAME)
+    sections = {a["lang"]: a for t, a in doc.tags if t == "section"}
+    assert set(sections) == {html_lang(Locale.parse(lang)) for lang in project.languages()}
+    hrefs = {a["href"] for t, a in doc.tags if t == "a"}
+    for lang in project.languages():
+        for op in project.operators():
+            assert f"{op}-{lang}.html" in hrefs
+    text = (site / INDEX_NAME).read_text("utf-8")
+    for lang in project.languages():
+        locale = Locale.parse(lang)
+        assert locale.get_display_name(locale) in text
+        tr = translator(project, lang)
+        assert tr.pgettext("guide/title", "How to cancel a Russian SIM card") in text
+
+
+def test_index_written_only_by_all_and_left_alone_when_unchanged(
+    project: Project, tmp_path: Path
+) -> None:
+    import io
+
+    from generator.cli import main
+
+    assert (
+        main(
+            ["--lang", "en", "--format", "html", "--out", str(tmp_path)],
+            out=io.StringIO(),
+            err=io.StringIO(),
+        )
+        == 0
+    )
+    assert not (tmp_path / INDEX_NAME).exists()
+    out = io.StringIO()
+    assert (
+        main(["--all", "--format", "html", "--out", str(tmp_path)], out=out, err=io.StringIO()) == 0
+    )
+    assert f"wrote {tmp_path / INDEX_NAME}" in out.getvalue()
+    stamp = (tmp_path / INDEX_NAME).stat().st_mtime_ns
+    assert (
+        main(
+            ["--all", "--format", "html", "--out", str(tmp_path), "-q"],
+            out=io.StringIO(),
+            err=io.StringIO(),
+        )
+        == 0
+    )
+    assert (tmp_path / INDEX_NAME).stat().st_mtime_ns == stamp
