@@ -123,3 +123,23 @@ def test_tel_links_for_phone_numbers(browser, site: Path) -> None:
     hrefs = page.eval_on_selector_all("a[href^='tel:']", "els => els.map(e => e.href)")
     assert "tel:0611" in hrefs and "tel:88007000611" in hrefs and "tel:*102%23" in hrefs
     page.close()
+
+
+def test_the_checks_can_fail(browser, axe: str, tmp_path: Path) -> None:
+    """The same checks on a deliberately bad page report what is wrong with it."""
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        "<!DOCTYPE html><html><body><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='>"
+        "<p style='color:#ddd;background:#fff'>faint</p><div style='width:900px'>wide</div>"
+        "<a href='#x' style='outline:none'>link</a></body></html>",
+        "utf-8",
+    )
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(bad.as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") > 360
+    page.add_script_tag(content=axe)
+    found = {v.split(":")[0] for v in page.evaluate(AXE_RUN)}
+    assert {"html-has-lang", "document-title", "image-alt", "color-contrast"} <= found
+    page.keyboard.press("Tab")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "none"
+    page.close()

@@ -113,3 +113,9 @@ def test_index_written_only_by_all_and_left_alone_when_unchanged(
         == 0
     )
     assert (tmp_path / INDEX_NAME).stat().st_mtime_ns == stamp
+
+
+def test_html5_check_can_fail() -> None:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    with pytest.raises(html5lib.html5parser.ParseError):
+        parser.parse(b"<!DOCTYPE html><p><table></p><td>x</div>", transport_encoding="utf-8")
