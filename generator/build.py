@@ -162,15 +162,20 @@ def build_one(
         )
         for lang in project.languages()
     ]
-    html = render_html(
-        project,
-        content,
-        target.lang,
-        target.operator,
-        tr,
-        print_options=options,
-        alternates=alternates,
-    )
+
+    def render(draft: bool) -> str:
+        return render_html(
+            project,
+            content,
+            target.lang,
+            target.operator,
+            tr,
+            draft=draft,
+            print_options=options,
+            alternates=alternates,
+        )
+
+    html = render(draft=False)
     is_draft = bool(tr.missing)
     if is_draft:
         if not settings.draft:
@@ -179,16 +184,7 @@ def build_one(
                 "translate them, or build with --draft"
             )
         log.warning("%s: %s: building a draft", target.name, tr.missing_summary())
-        html = render_html(
-            project,
-            content,
-            target.lang,
-            target.operator,
-            tr,
-            draft=True,
-            print_options=options,
-            alternates=alternates,
-        )
+        html = render(draft=True)
     outputs: dict[Path, bytes] = {}
     names = {"suffix": options.suffix, "draft": is_draft}
     if "pdf" in settings.formats:

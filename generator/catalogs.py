@@ -55,32 +55,28 @@ def extract(project: Project, target: Path | None = None) -> Path:
     return target
 
 
-def update(project: Project) -> list[Path]:
-    """Extract, then merge the new template into every catalog (new strings, fuzzy matches)."""
-    extract(project)
+def _update(project: Project, pot: Path, *, check: bool) -> None:
     _run(
         UpdateCatalog,
-        input_file=str(project.pot_file),
+        input_file=str(pot),
         output_dir=str(project.locales_dir),
         domain=DOMAIN,
         width=WIDTH,
+        check=check,
         ignore_pot_creation_date=True,
     )
+
+
+def update(project: Project) -> list[Path]:
+    """Extract, then merge the new template into every catalog (new strings, fuzzy matches)."""
+    _update(project, extract(project), check=False)
     return [project.po_file(lang) for lang in project.languages()]
 
 
 def out_of_date(project: Project, pot: Path) -> bool:
     """True when ``pybabel update --check`` against ``pot`` would change a catalog."""
     try:
-        _run(
-            UpdateCatalog,
-            input_file=str(pot),
-            output_dir=str(project.locales_dir),
-            domain=DOMAIN,
-            width=WIDTH,
-            check=True,
-            ignore_pot_creation_date=True,
-        )
+        _update(project, pot, check=True)
     except GuideError:
         return True
     return False

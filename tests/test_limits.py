@@ -25,6 +25,13 @@ def _long_translation(project: Project, text: str) -> None:
     )
 
 
+def _many_bullets(project: Project, count: int) -> None:
+    guide = project.guide_file
+    items = "".join(f'          - "Item {i}"\n' for i in range(count))
+    text = guide.read_text("utf-8").replace("      - bullets:\n", "      - bullets:\n" + items, 1)
+    guide.write_text(text, "utf-8")
+
+
 def _build(project: Project, out: Path, *extra: str) -> tuple[int, str, float]:
     err = io.StringIO()
     start = time.monotonic()
@@ -99,12 +106,7 @@ def test_long_word_breaks_instead_of_running_off_the_page(
 
 
 def test_thousands_of_list_items(project_copy: Project, tmp_path: Path) -> None:
-    guide = project_copy.guide_file
-    items = "".join(f'          - "Item {i}"\n' for i in range(3000))
-    guide.write_text(
-        guide.read_text("utf-8").replace("      - bullets:\n", "      - bullets:\n" + items, 1),
-        "utf-8",
-    )
+    _many_bullets(project_copy, 3000)
     # The new items are untranslated: the build refuses them at once...
     code, err, _ = _build(project_copy, tmp_path)
     # (3,000 new strings, and the 3 old bullets whose key paths moved)
@@ -120,12 +122,7 @@ def test_thousands_of_list_items(project_copy: Project, tmp_path: Path) -> None:
 
 
 def test_time_limit_stops_a_slow_leaflet(project_copy: Project, tmp_path: Path) -> None:
-    guide = project_copy.guide_file
-    items = "".join(f'          - "Item {i}"\n' for i in range(3000))
-    guide.write_text(
-        guide.read_text("utf-8").replace("      - bullets:\n", "      - bullets:\n" + items, 1),
-        "utf-8",
-    )
+    _many_bullets(project_copy, 3000)
     code, err, seconds = _build(project_copy, tmp_path, "--draft", "--timeout", "0.5")
     assert code == 1
     assert (
