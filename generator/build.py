@@ -13,24 +13,19 @@ imported, so the imports are paid once, not once per worker or per leaflet.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import multiprocessing
-import os
-import signal
-import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import GuideError
 from .manifest import Manifest, leaflet_inputs, shared_inputs
+from .output import TimeLimit, forget_lock, locked, prepare_out_dir, time_limit, write_atomic
 from .paper import PrintOptions
-from .project import LOCK_NAME, Project, cache_dir
+from .project import Project, cache_dir
 
 if TYPE_CHECKING:
     from .content import Content
@@ -111,33 +106,6 @@ def select(
     return [Target(lang, op) for op in (operators or known_ops) for lang in (langs or known_langs)]
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def prepare_out_dir(out_dir: Path) -> None:
-    """Create the output folder if needed; refuse a file or an unwritable folder."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise GuideError(f"{out_dir}: output path exists and is not a folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise GuideError(f"{out_dir}: cannot create output folder: {exc.strerror}") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise GuideError(f"{out_dir}: output folder is not writable")
-
-
 def build_one(
     project: Project, content: Content, tr: Translator, target: Target, settings: Settings
 ) -> list[Path]:
@@ -206,33 +174,9 @@ def build_one(
     return list(outputs)
 
 
-_LOCK_FD: int | None = None
 # What a worker needs, set before the pool forks (fork copies it into each worker).
 _JOB: tuple[Project, Content, Settings] | None = None
 _TRANSLATORS: dict[str, Translator] = {}
-
-
-class _TimeLimit(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (Unix, main thread of a process)."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _TimeLimit
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _run(target: Target) -> Result:
@@ -243,47 +187,19 @@ def _run(target: Target) -> Result:
     project, content, settings = _JOB
     result = Result(target)
     try:
-        with _time_limit(settings.timeout):
+        with time_limit(settings.timeout):
             if target.lang not in _TRANSLATORS:
                 _TRANSLATORS[target.lang] = translator(project, target.lang)
             tr = _TRANSLATORS[target.lang]
             result.written = build_one(project, content, tr, target, settings)
     except GuideError as exc:
         result.error = str(exc)
-    except _TimeLimit:
+    except TimeLimit:
         result.error = (
             f"{target.name}: stopped after {settings.timeout:g} s (--timeout); "
             "is some text far too long?"
         )
     return result
-
-
-@contextmanager
-def _locked(out_dir: Path) -> Iterator[None]:
-    """One build at a time per output folder; then sweep temp files a killed build left."""
-    global _LOCK_FD
-    lock = (out_dir / LOCK_NAME).open("a")
-    _LOCK_FD = lock.fileno()
-    try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise GuideError(
-                f"{out_dir}: another make-guide is building into this folder"
-            ) from None
-        for stale in out_dir.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
-        yield
-    finally:
-        _LOCK_FD = None
-        lock.close()
-
-
-def _forget_lock() -> None:
-    """In a forked worker: drop the inherited lock, so only the parent holds it (a
-    worker outliving a killed parent must not block the next build)."""
-    if _LOCK_FD is not None:
-        os.close(_LOCK_FD)
 
 
 def build(
@@ -301,7 +217,7 @@ def build(
     layout) is reported in its result and the others go on.
     """
     prepare_out_dir(settings.out_dir)
-    with _locked(settings.out_dir):
+    with locked(settings.out_dir):
         yield from _build(project, targets, settings, jobs=jobs, force=force)
 
 
@@ -357,41 +273,8 @@ def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
     # fork, not spawn: workers start with the libraries and the content already loaded.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(targets)), mp_context=context, initializer=_forget_lock
+        max_workers=min(jobs, len(targets)), mp_context=context, initializer=forget_lock
     ) as pool:
         futures = [pool.submit(_run, target) for target in targets]
         for future in as_completed(futures):
             yield future.result()
-
-
-INDEX_NAME = "index.html"
-
-
-def write_index(project: Project, targets: Sequence[Target], settings: Settings) -> Path | None:
-    """Write ``index.html`` listing the leaflets of ``targets`` found in the output folder.
-
-    Written only when it changed, so a no-op build leaves it alone. Returns its path,
-    or None when there is nothing to list.
-    """
-    from .content import load_content
-    from .i18n import translator
-    from .index import render_index
-
-    out, suffix = settings.out_dir, settings.print_options.suffix
-    found: dict[str, dict[str, tuple[str | None, str | None]]] = {}
-    for target in targets:
-        html, pdf = (target.filename(fmt, suffix=suffix) for fmt in ("html", "pdf"))
-        files = (html if (out / html).is_file() else None, pdf if (out / pdf).is_file() else None)
-        if any(files):
-            found.setdefault(target.lang, {})[target.operator] = files
-    if not found:
-        return None
-    content = load_content(project)
-    languages = [(lang, translator(project, lang), found[lang]) for lang in sorted(found)]
-    # The page itself is in the source language when it is built, else the first one.
-    source = next((tr for lang, tr, _ in languages if lang == "en"), languages[0][1])
-    page = render_index(project, content, source, languages).encode("utf-8")
-    path = out / INDEX_NAME
-    if not path.is_file() or path.read_bytes() != page:
-        write_atomic(path, page)
-    return path

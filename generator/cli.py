@@ -228,7 +228,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     say(count + "wrote " + ", ".join(str(p) for p in result.written))
             out.flush()
     if args.all and "html" in settings.formats:
-        from .build import write_index
+        from .index import write_index
 
         index = write_index(project, targets, settings)
         if index and not args.quiet:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from babel import Locale
 
+from .build import Settings, Target
 from .content import Content
 from .i18n import Translator, html_lang
+from .output import write_atomic
 from .project import Project
 from .render import localize, render_template
 
@@ -63,3 +66,35 @@ def render_index(
         guide=own.guide,
         html_lang=html_lang(Locale.parse(source.lang)),
     )
+
+
+INDEX_NAME = "index.html"
+
+
+def write_index(project: Project, targets: Sequence[Target], settings: Settings) -> Path | None:
+    """Write ``index.html`` listing the leaflets of ``targets`` found in the output folder.
+
+    Written only when it changed, so a no-op build leaves it alone. Returns its path,
+    or None when there is nothing to list.
+    """
+    from .content import load_content
+    from .i18n import translator
+
+    out, suffix = settings.out_dir, settings.print_options.suffix
+    found: dict[str, dict[str, tuple[str | None, str | None]]] = {}
+    for target in targets:
+        html, pdf = (target.filename(fmt, suffix=suffix) for fmt in ("html", "pdf"))
+        files = (html if (out / html).is_file() else None, pdf if (out / pdf).is_file() else None)
+        if any(files):
+            found.setdefault(target.lang, {})[target.operator] = files
+    if not found:
+        return None
+    content = load_content(project)
+    languages = [(lang, translator(project, lang), found[lang]) for lang in sorted(found)]
+    # The page itself is in the source language when it is built, else the first one.
+    source = next((tr for lang, tr, _ in languages if lang == "en"), languages[0][1])
+    page = render_index(project, content, source, languages).encode("utf-8")
+    path = out / INDEX_NAME
+    if not path.is_file() or path.read_bytes() != page:
+        write_atomic(path, page)
+    return path

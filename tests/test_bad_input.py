@@ -349,7 +349,7 @@ def test_unwritable_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     path = tmp_path / "ro"
     path.mkdir(mode=0o500)
     # CI runs as root, who may write anywhere: ask access() what a user would hear.
-    monkeypatch.setattr("generator.build.os.access", lambda p, mode: False)
+    monkeypatch.setattr("generator.output.os.access", lambda p, mode: False)
     err = io.StringIO()
     assert (
         main(["--lang", "ru", "--operator", "mts", "--out", str(path)], out=io.StringIO(), err=err)

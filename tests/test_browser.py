@@ -13,7 +13,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from generator.build import INDEX_NAME, Settings, Target, build, write_index
+from generator.build import Settings, Target, build
+from generator.index import INDEX_NAME, write_index
 from generator.paper import PAPERS
 from generator.project import Project
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Settings, Target, build, prepare_out_dir, select, write_atomic
+from generator.build import Settings, Target, build, select
 from generator.errors import GuideError
+from generator.output import prepare_out_dir, write_atomic
 from generator.project import Project
 
 from helpers import leaflet_files
@@ -62,7 +63,7 @@ def test_unwritable_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     path.mkdir(mode=0o500)
     if os.geteuid() == 0:
         # Root writes anywhere (CI runs as root): ask access() what an ordinary user would hear.
-        monkeypatch.setattr("generator.build.os.access", lambda p, mode: False)
+        monkeypatch.setattr("generator.output.os.access", lambda p, mode: False)
     with pytest.raises(GuideError, match="ro: output folder is not writable"):
         prepare_out_dir(path)
 

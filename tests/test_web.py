@@ -12,8 +12,9 @@ import html5lib
 import pytest
 from babel import Locale
 
-from generator.build import INDEX_NAME, Settings, Target, build, write_index
+from generator.build import Settings, Target, build
 from generator.i18n import html_lang, translator
+from generator.index import INDEX_NAME, write_index
 from generator.project import Project
 
 from helpers import parse_html
