@@ -185,7 +185,7 @@ def main() -> None:
     all_ours = statistics.median(
         timed([*CLI, "--all", "--out", str(fresh("all")), "-q"]) for _ in range(args.runs)
     )
-    htmls = sorted((work / "warmup").glob("*.html"))
+    htmls = sorted(p for p in (work / "warmup").glob("*-*.html"))  # the leaflets, not index.html
     chrome_dir = work / "chrome-all"
     chrome_dir.mkdir()
 

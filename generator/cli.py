@@ -227,7 +227,9 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if not args.quiet:
                     say(count + "wrote " + ", ".join(str(p) for p in result.written))
             out.flush()
-    if args.all and "html" in settings.formats:
+    index_path = settings.out_dir / "index.html"
+    if args.all and "html" in settings.formats and (built or not index_path.exists()):
+        # Only when something changed: a no-op build stays free of the heavy imports.
         from .index import write_index
 
         index = write_index(project, targets, settings)

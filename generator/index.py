@@ -17,7 +17,7 @@ from .content import Content
 from .i18n import Translator, html_lang
 from .output import write_atomic
 from .project import Project
-from .render import localize, render_template
+from .render import localize, operator_name, render_template
 
 TEMPLATE = "index.html"
 
@@ -49,12 +49,12 @@ def render_index(
     parts = []
     for lang, translator, files in languages:
         locale = Locale.parse(lang)
-        entries = []
-        title = ""
-        for slug, (html, pdf) in files.items():
-            leaflet = localize(project, content, lang, slug, translator)
-            title = leaflet.guide.title
-            entries.append(Entry(leaflet.operator_name, html, pdf))
+        # The guide's title in this language (any operator's leaflet has it).
+        title = localize(project, content, lang, next(iter(files)), translator).guide.title
+        entries = [
+            Entry(operator_name(content.operators[slug], locale), html, pdf)
+            for slug, (html, pdf) in files.items()
+        ]
         name = locale.get_display_name(locale) or lang
         parts.append(Language(lang, html_lang(locale), name, title, entries))
     own = localize(project, content, source.lang, next(iter(content.operators)), source)
