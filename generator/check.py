@@ -18,14 +18,14 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from .catalogs import extract, out_of_date
 from .content import Content, load_content, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
-from .i18n import is_complete, load_catalog, placeholders
+from .i18n import is_complete, load_catalog, translation_problem
 from .links import Allowed, allowed_links, refused
 from .project import Project
 
@@ -75,30 +75,6 @@ class Report:
             },
             "problems": [asdict(p) for p in self.problems],
         }
-
-
-def placeholder_problem(message: Message, num_plurals: int) -> str | None:
-    """Why ``message``'s translation does not fit its msgid, or None."""
-    if isinstance(message.id, (list, tuple)):
-        forms = list(message.string) if isinstance(message.string, (list, tuple)) else []
-        # Babel pads missing forms with "", so a missing form shows up as an empty one.
-        given = len([f for f in forms if f])
-        if given and (given != num_plurals or len(forms) != num_plurals):
-            return f"has {given} plural forms, the language has {num_plurals}"
-        expected = placeholders(message.id[0]) | placeholders(message.id[1])
-        for i, form in enumerate(forms):
-            # A form may leave out the count ("one day"), nothing else.
-            if form and not (expected - {"%(num)"} <= placeholders(form) <= expected):
-                return (
-                    f"msgstr[{i}] placeholders {sorted(placeholders(form))} != {sorted(expected)}"
-                )
-        return None
-    if message.string and placeholders(message.string) != placeholders(message.id):
-        return (
-            f"placeholders {sorted(placeholders(message.string))} in msgstr differ from "
-            f"{sorted(placeholders(message.id))} in msgid"
-        )
-    return None
 
 
 def _check_content(project: Project, report: Report, today: dt.date) -> Content | None:
@@ -164,7 +140,7 @@ def _check_catalog(
     for m in catalog:
         if not m.id:
             continue
-        problem = placeholder_problem(m, catalog.num_plurals)
+        problem = translation_problem(m, catalog.num_plurals)
         if problem:
             report.error(located(path, m.lineno, problem))
         for err in m.check(catalog):

@@ -166,6 +166,33 @@ def placeholders(text: str) -> set[str]:
     return found
 
 
+def translation_problem(message: Message, num_plurals: int) -> str | None:
+    """What is wrong with ``message``'s translation, or None.
+
+    Every string is %-formatted (Jinja2's newstyle gettext and our content alike), so a
+    lone ``%`` must be written ``%%``; the placeholders must be the msgid's (a plural
+    form may leave out the count: "one day"); a plural entry needs every form.
+    """
+    ids = [message.id] if isinstance(message.id, str) else list(message.id)
+    forms = [message.string] if isinstance(message.string, str) else list(message.string or ())
+    if len(ids) > 1:
+        # Babel pads missing forms with "", so a missing form shows up as an empty one.
+        given = len([f for f in forms if f])
+        if given and (given != num_plurals or len(forms) != num_plurals):
+            return f"has {given} plural forms, the language has {num_plurals}"
+    expected = set().union(*(placeholders(i) for i in ids))
+    for form in forms:
+        if not form:
+            continue
+        found = placeholders(form)
+        ok = found == expected if len(ids) == 1 else expected - {"%(num)"} <= found <= expected
+        if not ok:
+            return f"placeholders {sorted(found)} in msgstr differ from {sorted(expected)} in msgid"
+        if "%" in _PERCENT_RE.sub("", form).replace("%%", ""):
+            return "a lone % (write %% for a percent sign)"
+    return None
+
+
 def is_complete(message: Message, num_plurals: int) -> bool:
     """Translated, in every plural form, and not fuzzy."""
     if message.fuzzy or not message.id:
@@ -209,26 +236,11 @@ class Translator:
         return found
 
     def _check(self, message: Message) -> None:
-        """Refuse a translation that formatting would break or that would drop a value.
-
-        Every string is %-formatted (Jinja2's newstyle gettext and our content alike),
-        so a lone ``%`` must be written ``%%``; and the placeholders must be the msgid's
-        (a plural form may leave out the count: "one day").
-        """
-        ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        forms = [message.string] if isinstance(message.string, str) else list(message.string)
-        expected = set().union(*(placeholders(i) for i in ids))
-        where = located(self.path, message.lineno, f"msgstr for {ids[0][:40]!r}")
-        for form in forms:
-            found = placeholders(form)
-            ok = found == expected if len(ids) == 1 else expected - {"%(num)"} <= found <= expected
-            if not ok:
-                raise GuideError(
-                    f"{where}: placeholders {sorted(found)} differ from the "
-                    f"msgid's {sorted(expected)}"
-                )
-            if "%" in _PERCENT_RE.sub("", form).replace("%%", ""):
-                raise GuideError(f"{where}: a lone % (write %% for a percent sign)")
+        problem = translation_problem(message, self.catalog.num_plurals)
+        if problem:
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            where = located(self.path, message.lineno, f"msgstr for {ids[0][:40]!r}")
+            raise GuideError(f"{where}: {problem}")
 
     def pgettext(self, context: str | None, msgid: str) -> str:
         found = self._lookup(context, msgid)

@@ -44,7 +44,7 @@ def test_failed_leaflet_keeps_previous_output(project_copy: Project, tmp_path: P
         text.replace('msgstr "%(operator)s: contacts"', 'msgstr "%(oprator)s: contacts"'), "utf-8"
     )
     second = list(build(project_copy, [Target("en", "mts"), Target("ru", "mts")], Settings(out)))
-    assert second[0].error and "placeholders ['%(oprator)'] differ" in second[0].error
+    assert second[0].error and "placeholders ['%(oprator)'] in msgstr differ" in second[0].error
     assert not second[1].error, "one failing leaflet does not stop the others"
     for name, data in before.items():
         assert (out / name).read_bytes() == data

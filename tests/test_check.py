@@ -169,3 +169,9 @@ def test_official_subdomain_and_sources_are_allowed(project_copy: Project) -> No
         'msgstr "Here is my passport (see https://moskva.mts.ru/help)."',
     )
     assert not [e for e in _errors(project_copy) if "link not from" in e]
+
+
+def test_lone_percent_sign(project_copy: Project) -> None:
+    # Every string is %-formatted: "100%" breaks at build time, so check refuses it first.
+    _edit(_po(project_copy, "ru"), 'msgstr "Вот мой паспорт."', 'msgstr "Вот мой паспорт (100%)."')
+    assert any("a lone % (write %% for a percent sign)" in e for e in _errors(project_copy))
