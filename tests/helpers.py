@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -71,3 +72,11 @@ def leaflet_files(folder: Path) -> list[str]:
     if not folder.exists():
         return []
     return sorted(p.name for p in folder.iterdir() if p.name not in (MANIFEST_NAME, LOCK_NAME))
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """Run ``make-guide`` in-process: (exit code, stdout, stderr)."""
+    from generator.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()

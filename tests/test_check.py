@@ -4,7 +4,6 @@ on a broken copy of the guide project (one test per kind)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from pathlib import Path
@@ -12,14 +11,10 @@ from pathlib import Path
 import pytest
 
 from generator.check import check_project
-from generator.cli import main
 from generator.i18n import placeholders
 from generator.project import Project
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
+from helpers import run_cli as run
 
 
 def test_repository_is_clean(project: Project) -> None:

@@ -19,7 +19,7 @@ from generator.errors import GuideError
 from generator.pdf import html_to_pdf
 from generator.project import Project
 
-from helpers import html_text, normalise, parse_html, pdf_text
+from helpers import html_text, normalise, parse_html, pdf_text, run_cli
 
 # Markup-ish strings: escaped, shown as text.
 ESCAPED = [
@@ -100,24 +100,19 @@ def test_css_breakout_in_the_page_footer_is_escaped(project_copy: Project, tmp_p
 @pytest.mark.parametrize("bad", REFUSED)
 def test_links_in_catalogs_are_refused(project_copy: Project, tmp_path: Path, bad: str) -> None:
     _poison(project_copy, ["x", bad])
-    err = io.StringIO()
-    code = main(
-        [
-            "--lang",
-            "ru",
-            "--operator",
-            "mts",
-            "--project",
-            str(project_copy.root),
-            "--out",
-            str(tmp_path),
-        ],
-        out=io.StringIO(),
-        err=err,
+    code, _, err = run_cli(
+        "--lang",
+        "ru",
+        "--operator",
+        "mts",
+        "--project",
+        str(project_copy.root),
+        "--out",
+        str(tmp_path),
     )
     assert code == 1
-    assert "link not from an official site" in err.getvalue()
-    assert "messages.po:" in err.getvalue()
+    assert "link not from an official site" in err
+    assert "messages.po:" in err
     assert not list(tmp_path.glob("*.html"))
 
 

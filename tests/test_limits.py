@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 from generator.project import Project
+
+from helpers import run_cli
 
 
 def _long_translation(project: Project, text: str) -> None:
@@ -33,24 +33,19 @@ def _many_bullets(project: Project, count: int) -> None:
 
 
 def _build(project: Project, out: Path, *extra: str) -> tuple[int, str, float]:
-    err = io.StringIO()
     start = time.monotonic()
-    code = main(
-        [
-            "--lang",
-            "ru",
-            "--operator",
-            "mts",
-            "--project",
-            str(project.root),
-            "--out",
-            str(out),
-            *extra,
-        ],
-        out=io.StringIO(),
-        err=err,
+    code, _, err = run_cli(
+        "--lang",
+        "ru",
+        "--operator",
+        "mts",
+        "--project",
+        str(project.root),
+        "--out",
+        str(out),
+        *extra,
     )
-    return code, err.getvalue(), time.monotonic() - start
+    return code, err, time.monotonic() - start
 
 
 @pytest.mark.parametrize(

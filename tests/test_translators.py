@@ -15,21 +15,16 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 
-from generator.cli import main
 from generator.content import Content
 from generator.i18n import translator
 from generator.project import Project
 from generator.render import money
 
 from helpers import html_text, leaflet_files, normalise, squash
+from helpers import run_cli as run
 
 FEE = "After %(num)d day without use, a fee of %(fee)s a day is charged."
 FEES = "After %(num)d days without use, a fee of %(fee)s a day is charged."
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(
