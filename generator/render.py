@@ -25,7 +25,7 @@ import segno
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .content import Content, Message, guide_messages, operator_messages
 from .errors import GuideError, located
@@ -49,7 +49,10 @@ class Leaflet:
 
     lang: str
     html_lang: str
+    script: str
+    """ISO 15924 script of the leaflet's language (Latn, Cyrl, Hans)."""
     staff_lang: str
+    staff_script: str
     """``lang`` attribute for passages in the staff's language."""
     show_meaning: bool
     """False when the leaflet is in the staff's language (the sentence is its own meaning)."""
@@ -77,6 +80,30 @@ _HOMOGLYPHS = str.maketrans("АВЕКМНОРСТХаеорсух", "ABEKMHOPCTX
 def looks_like(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` look the same to a reader (Т2 and t2 look like T2)."""
     return a.translate(_HOMOGLYPHS).casefold() == b.translate(_HOMOGLYPHS).casefold()
+
+
+#: Letters of a script, for finding passages in the staff's language inside a leaflet.
+_SCRIPT_LETTERS = {"Cyrl": "\u0400-\u04ff", "Grek": "\u0370-\u03ff", "Arab": "\u0600-\u06ff"}
+
+
+def mark_passages(text: str, leaflet: Leaflet) -> Markup:
+    """``text``, escaped, with runs in the staff's script wrapped in ``<span lang>``.
+
+    A Russian app name or service name inside a Chinese or English sentence
+    ("Мой МТС", "Добровольная блокировка") is then read by screen readers and
+    hyphenated as Russian. Nothing is marked when the leaflet shares the script.
+    """
+    letters = _SCRIPT_LETTERS.get(leaflet.staff_script)
+    if not letters or leaflet.script == leaflet.staff_script:
+        return escape(text)
+    run = re.compile(f"[{letters}](?:[{letters}\\s«»\"'.,-]*[{letters}»])?")
+    out, pos = [], 0
+    for match in run.finditer(text):
+        out.append(escape(text[pos : match.start()]))
+        out.append(Markup('<span lang="{}">{}</span>').format(leaflet.staff_lang, match.group(0)))
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
 
 
 def tel_href(value: str) -> str | None:
@@ -141,6 +168,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["tel"] = tel_href
     env.filters["looks_like"] = looks_like
+    env.filters["passages"] = mark_passages
     env.filters["css_counters"] = css_counters
     env.filters["css_string"] = css_string
     env.globals["qr_svg"] = qr_svg
@@ -216,7 +244,9 @@ def localize(
     return Leaflet(
         lang=lang,
         html_lang=html_lang(locale),
+        script=writing_script(locale),
         staff_lang=html_lang(staff_locale),
+        staff_script=writing_script(staff_locale),
         show_meaning=locale.language != staff_locale.language,
         guide=_translated(content.guide, guide_items, translator, values, allowed),
         operator=_translated(source, operator_items, translator, values, allowed),

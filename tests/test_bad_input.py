@@ -259,7 +259,7 @@ CASES = [
     ),
     Case(
         "undefined-in-template",
-        edit(BLOCKS, "<p>{{ block.p }}</p>", "<p>{{ block.paragraph }}</p>"),
+        edit(BLOCKS, "<p>{{ block.p | passages(leaflet) }}</p>", "<p>{{ block.paragraph }}</p>"),
         r"templates/partials/blocks\.html:\d+: undefined in template: .*paragraph",
     ),
     Case(

@@ -120,3 +120,31 @@ def test_html5_check_can_fail() -> None:
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     with pytest.raises(html5lib.html5parser.ParseError):
         parser.parse(b"<!DOCTYPE html><p><table></p><td>x</div>", transport_encoding="utf-8")
+
+
+def _texts_with_lang(element, lang: str | None = None):
+    """(text, language in force) for every text node under ``element``."""
+    lang = element.get("lang", lang)
+    if element.tag in ("style", "script"):
+        return
+    if element.text:
+        yield element.text, lang
+    for child in element:
+        yield from _texts_with_lang(child, lang)
+        if child.tail:
+            yield child.tail, lang
+
+
+@pytest.mark.parametrize("name", _pages(Project.default()))
+def test_every_russian_passage_is_marked(site: Path, name: str) -> None:
+    # Russian inside a Chinese or English page (app names, services, the staff card)
+    # carries lang="ru", so screen readers switch voice and browsers pick the right font.
+    tree = html5lib.parse(
+        (site / name).read_bytes(), transport_encoding="utf-8", namespaceHTMLElements=False
+    )
+    unmarked = [
+        text.strip()
+        for text, lang in _texts_with_lang(tree)
+        if any("\u0400" <= ch <= "\u04ff" for ch in text) and not (lang or "").startswith("ru")
+    ]
+    assert not unmarked, unmarked
