@@ -128,7 +128,9 @@ def build_one(
     from .render import render_html
 
     if make_pdf is None:
-        from .pdf import html_to_pdf as make_pdf
+        from .pdf import html_to_pdf
+
+        make_pdf = html_to_pdf
 
     options = settings.print_options
     tr.missing.clear()
@@ -163,11 +165,14 @@ def build_one(
         log.warning("%s: %s: building a draft", target.name, tr.missing_summary())
         html = render(draft=True)
     outputs: dict[Path, bytes] = {}
-    names = {"suffix": options.suffix, "draft": is_draft}
+
+    def name(fmt: str) -> Path:
+        return settings.out_dir / target.filename(fmt, suffix=options.suffix, draft=is_draft)
+
     if "pdf" in settings.formats:
         cache = cache_dir()
         (script,) = scripts_of([target.lang]) or {"Latn"}
-        outputs[settings.out_dir / target.filename("pdf", **names)] = make_pdf(
+        outputs[name("pdf")] = make_pdf(
             html=html,
             assets_dir=project.assets_dir,
             label=f"{target.name} on {options.spec.css_size} paper",
@@ -177,7 +182,7 @@ def build_one(
             font_dir=cache / "fonts",
         )
     if "html" in settings.formats:
-        outputs[settings.out_dir / target.filename("html", **names)] = html.encode("utf-8")
+        outputs[name("html")] = html.encode("utf-8")
     for path, data in outputs.items():
         write_atomic(path, data)
     return list(outputs)

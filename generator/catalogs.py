@@ -32,7 +32,7 @@ WIDTH = 100
 
 
 def _run(command: type[CommandMixin], **options: Any) -> None:
-    cmd = command()
+    cmd: Any = command()  # Babel's command classes: distutils-style, untyped
     for name, value in options.items():
         setattr(cmd, name, value)
     try:

@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
         raise GuideError(message, exit_code=EXIT_USAGE)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse._ActionsContainer) -> None:
     parser.add_argument(
         "--project",
         type=Path,

@@ -129,7 +129,9 @@ def _check_references(guide: Guide, source: YamlSource) -> None:
             )
         seen[section.id] = i
         for j, block in enumerate(section.body):
-            refs = [("facts", k, key) for k, key in enumerate(block.facts or [])]
+            refs: list[tuple[str, int | None, str]] = [
+                ("facts", k, key) for k, key in enumerate(block.facts or [])
+            ]
             refs += [("qr", None, block.qr)] if block.qr else []
             for kind, k, key in refs:
                 if key not in guide.facts:

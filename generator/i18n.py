@@ -244,13 +244,15 @@ class Translator:
 
     def pgettext(self, context: str | None, msgid: str) -> str:
         found = self._lookup(context, msgid)
-        return found.string if found else msgid
+        return str(found.string) if found else msgid
 
     def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
         found = self._lookup(context, singular)
         if found is None:
             return singular if n == 1 else plural
-        return found.string[self._plural(n)]
+        forms = found.string
+        assert isinstance(forms, (list, tuple))  # is_complete() admitted a plural entry
+        return forms[self._plural(n)]
 
     def gettext(self, msgid: str) -> str:
         return self.pgettext(None, msgid)

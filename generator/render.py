@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -211,7 +211,7 @@ def _translated(
             raise GuideError(f"{where}: link not from an official site: {link}")
         if not text.strip():
             raise GuideError(f"{where}: the translation is blank")
-        node = data
+        node: Any = data
         for part in message.path[:-1]:
             node = node[part]
         node[message.path[-1]] = text
