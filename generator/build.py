@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -219,7 +220,11 @@ class _PdfProcess:
 
 def _pdf_server(conn: Connection) -> None:
     forget_lock()
-    from .pdf import html_to_pdf
+    # Started before the fonts are checked: WeasyPrint's "no fonts" import warning would
+    # be a second line beside the parent's clear error, so it is silenced here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from .pdf import html_to_pdf
 
     while True:
         try:
@@ -275,15 +280,24 @@ def build(
     itself stop everything (raised); an error in one leaflet (its catalog, its
     layout) is reported in its result and the others go on.
     """
+    global _PDF
     prepare_out_dir(settings.out_dir)
-    with locked(settings.out_dir):
-        yield from _build(project, targets, settings, jobs=jobs, force=force)
+    if len(targets) == 1 and jobs > 1 and "pdf" in settings.formats:
+        # Start at once: the import then runs while everything else here happens.
+        _PDF = _PdfProcess()
+    try:
+        with locked(settings.out_dir):
+            yield from _build(project, targets, settings, jobs=jobs, force=force)
+    finally:
+        if _PDF is not None:
+            _PDF.close()  # unused when the leaflet was up to date
+            _PDF = None
 
 
 def _build(
     project: Project, targets: Sequence[Target], settings: Settings, *, jobs: int, force: bool
 ) -> Iterator[Result]:
-    global _JOB, _PDF
+    global _JOB
     manifest = Manifest.load(settings.out_dir)
     shared = shared_inputs(project, settings.fingerprint())
     todo: list[tuple[Target, str]] = []
@@ -301,10 +315,8 @@ def _build(
     from .i18n import scripts_of
 
     if "pdf" in settings.formats:
-        # Before WeasyPrint is imported: with no fonts it warns at import, then falls back.
+        # Before WeasyPrint is imported here: with no fonts it warns, then falls back.
         require_fonts(scripts_of(t.lang for t, _ in todo))
-        if len(todo) == 1 and jobs > 1:
-            _PDF = _PdfProcess()
     inputs_of = {t: i for t, i in todo}
     try:
         from .content import load_content
@@ -326,9 +338,6 @@ def _build(
     finally:
         manifest.save()
         _JOB = None
-        if _PDF is not None:
-            _PDF.close()
-            _PDF = None
 
 
 def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
