@@ -48,10 +48,15 @@ class Built:
 
 @pytest.fixture(scope="session")
 def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every leaflet of the repository, built once for the whole session."""
+    """Every leaflet of the repository, built once for the whole session.
+
+    Built with ``strict``: any WeasyPrint warning (an unsupported CSS rule, a refused
+    URL, a missing resource) fails the leaflet, so a clean build is also a quiet one.
+    """
     out = tmp_path_factory.mktemp("dist")
     targets = [Target(lang, op) for op in OPERATORS for lang in LANGS]
-    errors = [r.error for r in build(PROJECT, targets, Settings(out), jobs=2) if r.error]
+    settings = Settings(out, strict=True)
+    errors = [r.error for r in build(PROJECT, targets, settings, jobs=2) if r.error]
     assert not errors, errors
     return out
 

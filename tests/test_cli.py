@@ -105,3 +105,26 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("make-guide: error: unknown language 'nope'")
     assert "Traceback" not in result.stderr
+
+
+def test_a_normal_build_prints_nothing_on_stderr(tmp_path: Path) -> None:
+    # No warning from WeasyPrint (unsupported CSS), fontTools or us on a good build.
+    code, out, err = run(
+        "--lang",
+        "zh",
+        "--lang",
+        "ru",
+        "--operator",
+        "mts",
+        "--out",
+        str(tmp_path),
+        "--strict",
+        "--paper",
+        "a5",
+        "--bleed",
+        "3mm",
+        "--marks",
+    )
+    assert code == 0, err
+    assert err == ""
+    assert out.count("wrote ") == 2

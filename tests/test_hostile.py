@@ -69,7 +69,7 @@ def test_markup_in_catalogs_is_escaped_in_html_and_pdf(
     doc = parse_html(html)
     tags = [tag for tag, _ in doc.tags]
     assert "script" not in tags and "img" not in tags and "b" not in tags
-    assert tags.count("style") == 2  # ours: the stylesheet and the dark-mode sheet
+    assert tags.count("style") == 3  # ours: the stylesheet, the phone and dark-mode sheets
     assert tags.count("svg") == 1  # ours: the QR code
     assert not [a for _, attrs in doc.tags for a in attrs if a.startswith("on")]
     text = html_text(html)

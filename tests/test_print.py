@@ -39,7 +39,7 @@ def paper_dirs(tmp_path_factory: pytest.TempPathFactory, project: Project) -> di
     targets = [Target(lang, op) for op in project.operators() for lang in project.languages()]
     for paper in PAPERS:
         out = tmp_path_factory.mktemp(paper)
-        settings = Settings(out, ("pdf",), print_options=PrintOptions(paper))
+        settings = Settings(out, ("pdf",), strict=True, print_options=PrintOptions(paper))
         results = list(build(project, targets, settings, jobs=2))
         assert not [r.error for r in results if r.error]
         dirs[paper] = out
