@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.frontend import (
     BaseError,
     CommandMixin,
@@ -42,10 +43,13 @@ def _run(command: type[CommandMixin], **options: Any) -> None:
         raise GuideError(f"{command.__name__}: {exc}") from None
 
 
-def extract(project: Project, target: Path | None = None) -> Path:
-    """Write the template (``locales/messages.pot``) from the content and templates."""
+def extract(project: Project, target: Path | None = None, catalog: Catalog | None = None) -> Path:
+    """Write the template (``locales/messages.pot``) from the content and templates.
+
+    ``catalog``: an extraction already made (see :func:`extract_catalog`), not redone.
+    """
     target = target or project.pot_file
-    catalog = extract_catalog(project)
+    catalog = catalog if catalog is not None else extract_catalog(project)
     catalog.msgid_bugs_address = ""
     catalog.copyright_holder = "make-guide contributors"
     target.parent.mkdir(parents=True, exist_ok=True)

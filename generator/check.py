@@ -178,10 +178,10 @@ def check_project(project: Project, today: dt.date | None = None) -> Report:
     for lang in project.languages():
         _check_catalog(project, lang, used, allowed, report)
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = extract(project, Path(tmp) / "messages.pot")
+        fresh = extract(project, Path(tmp) / "messages.pot", used)
         if not project.pot_file.is_file():
             report.error(f"{project.pot_file}: missing; run: make-guide i18n extract")
-        elif _keys(fresh) != _keys(project.pot_file):
+        elif {(m.context, m.id) for m in used if m.id} != _keys(project.pot_file):
             report.error(
                 f"{project.pot_file}: out of date with the sources; run: make-guide i18n update"
             )

@@ -23,7 +23,7 @@ from typing import TextIO
 from . import __version__
 from .errors import GuideError
 from .paper import DEFAULT_PAPER, PAPERS, PrintOptions, parse_length
-from .project import DEFAULT_OUT, Project
+from .project import DEFAULT_OUT, INDEX_NAME, Project
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if not args.quiet:
                     say(count + "wrote " + ", ".join(str(p) for p in result.written))
             out.flush()
-    index_path = settings.out_dir / "index.html"
+    index_path = settings.out_dir / INDEX_NAME
     if args.all and "html" in settings.formats and (built or not index_path.exists()):
         # Only when something changed: a no-op build stays free of the heavy imports.
         from .index import write_index

@@ -16,7 +16,7 @@ from .build import Settings, Target
 from .content import Content
 from .i18n import Translator, html_lang
 from .output import write_atomic
-from .project import Project
+from .project import INDEX_NAME, Project
 from .render import localize, operator_name, render_template
 
 TEMPLATE = "index.html"
@@ -66,9 +66,6 @@ def render_index(
         guide=own.guide,
         html_lang=html_lang(Locale.parse(source.lang)),
     )
-
-
-INDEX_NAME = "index.html"
 
 
 def write_index(project: Project, targets: Sequence[Target], settings: Settings) -> Path | None:

@@ -23,6 +23,8 @@ DOMAIN = "messages"
 DEFAULT_OUT = Path("dist")
 #: The manifest of an output folder: what each leaflet was built from.
 MANIFEST_NAME = ".make-guide-manifest.json"
+#: The page listing a built set (make-guide --all).
+INDEX_NAME = "index.html"
 #: Held while a build writes into an output folder.
 LOCK_NAME = ".make-guide.lock"
 

@@ -14,9 +14,9 @@ import pypdf
 import pytest
 
 from generator.build import Settings, Target, build
-from generator.index import INDEX_NAME, write_index
+from generator.index import write_index
 from generator.paper import PAPERS
-from generator.project import Project
+from generator.project import INDEX_NAME, Project
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = [

@@ -14,8 +14,8 @@ from babel import Locale
 
 from generator.build import Settings, Target, build
 from generator.i18n import html_lang, translator
-from generator.index import INDEX_NAME, write_index
-from generator.project import Project
+from generator.index import write_index
+from generator.project import INDEX_NAME, Project
 
 from helpers import parse_html
 
