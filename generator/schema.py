@@ -78,11 +78,19 @@ class Names(StrictModel):
     formerly: Text | None = None
 
 
+#: A host name as written in ``domains`` (lowercase, no scheme, port or path).
+Domain = Annotated[
+    str, StringConstraints(pattern=r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$")
+]
+
+
 class Operator(StrictModel):
     """One ``content/operators/<slug>.yaml``."""
 
     slug: Slug
     names: Names
+    domains: list[Domain] = Field(min_length=1)
+    """Official domains (subdomains included): the only hosts a leaflet may link to."""
     facts: dict[Key, Fact]
 
     @property

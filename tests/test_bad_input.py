@@ -127,7 +127,7 @@ CASES = [
     Case(
         "number-not-quoted",
         edit(MTS, 'value: "0890"', "value: 0890"),
-        r"mts\.yaml:16: facts\.short_number\.value: write it in quotes",
+        r"mts\.yaml:19: facts\.short_number\.value: write it in quotes",
     ),
     Case(
         "fact-referenced-not-defined",
@@ -162,17 +162,17 @@ CASES = [
     Case(
         "bad-date",
         edit(MTS, "checked: 2026-11-27", "checked: 2026-02-30"),
-        r"mts\.yaml:13: facts\.site\.checked: .*date",
+        r"mts\.yaml:16: facts\.site\.checked: .*date",
     ),
     Case(
         "bad-confidence",
         edit(MTS, "confidence: high", "confidence: sure"),
-        r"mts\.yaml:14: facts\.site\.confidence: Input should be 'high', 'medium' or 'low'",
+        r"mts\.yaml:17: facts\.site\.confidence: Input should be 'high', 'medium' or 'low'",
     ),
     Case(
         "site-not-https",
         edit(MTS, "value: https://mts.ru", "value: http://mts.ru"),
-        r"mts\.yaml:11: facts\.site\.value: the official site must be an https:// URL",
+        r"mts\.yaml:14: facts\.site\.value: the official site must be an https:// URL",
     ),
     Case(
         "two-kinds-in-a-block",
