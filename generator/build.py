@@ -122,11 +122,9 @@ def build_one(
     then it is built with the source text in their place, marked DRAFT, named ``*-draft.*``.
     ``make_pdf`` (default: :func:`generator.pdf.html_to_pdf`) turns the HTML into PDF bytes.
     """
-    from babel import Locale
-
     from .fonts import font_faces_css
     from .i18n import html_lang, scripts_of
-    from .render import render_html
+    from .render import formats_locale, render_html
 
     if make_pdf is None:
         from .pdf import html_to_pdf
@@ -137,7 +135,7 @@ def build_one(
     tr.missing.clear()
     alternates = [
         (
-            html_lang(Locale.parse(lang)),
+            html_lang(formats_locale(content, lang, project.guide_file)),
             Target(lang, target.operator).filename("html", suffix=options.suffix),
         )
         for lang in project.languages()

@@ -25,6 +25,7 @@ from .catalogs import extract, out_of_date
 from .content import Content, load_content, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
+from .factcopies import Copy, FactValues
 from .i18n import is_complete, load_catalog, translation_problem
 from .links import Allowed, allowed_links, refused
 from .project import Project
@@ -93,14 +94,31 @@ def _check_content(project: Project, report: Report, today: dt.date) -> Content 
             elif today - fact.checked > STALE_AFTER:
                 report.warning(f"{where}: checked {fact.checked}, more than 12 months ago")
     allowed = allowed_links(content)
+    values = FactValues(content)
     for m in messages(content):
         for link in refused([m.msgid], allowed):
             report.error(located(m.file, m.line, f"link not from an official site: {link}"))
+        for copy in values.copies_in(m.msgid):
+            report.error(located(m.file, m.line, _copy_message(copy)))
     return content
 
 
+def _copy_message(copy: Copy) -> str:
+    """What to write instead of a copied fact value."""
+    placeholder = "%(site)s" if copy.fact == "domains" else f"%({copy.fact})s"
+    return (
+        f"'{copy.found}' copies {copy.operator}'s fact '{copy.fact}': write {placeholder} "
+        "so the sentence follows the fact when it changes"
+    )
+
+
 def _check_catalog(
-    project: Project, lang: str, used: Catalog, allowed: Allowed | None, report: Report
+    project: Project,
+    lang: str,
+    used: Catalog,
+    allowed: Allowed | None,
+    values: FactValues | None,
+    report: Report,
 ) -> None:
     try:
         catalog = load_catalog(project, lang)
@@ -146,6 +164,13 @@ def _check_catalog(
         for err in m.check(catalog):
             report.error(located(path, m.lineno, str(err)))
         strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
+        if values is not None:
+            ids = m.id if isinstance(m.id, (list, tuple)) else [m.id]
+            in_msgid = {(c.operator, c.fact) for i in ids for c in values.copies_in(i)}
+            for s in strings:
+                for copy in values.copies_in(s or ""):
+                    if (copy.operator, copy.fact) not in in_msgid:
+                        report.error(located(path, m.lineno, _copy_message(copy)))
         if allowed is not None:
             for link in refused([s for s in strings if s], allowed):
                 report.error(located(path, m.lineno, f"link not from an official site: {link}"))
@@ -175,8 +200,9 @@ def check_project(project: Project, today: dt.date | None = None) -> Report:
         report.error(str(exc))
         return report
     allowed = allowed_links(content) if content else None
+    values = FactValues(content) if content else None
     for lang in project.languages():
-        _check_catalog(project, lang, used, allowed, report)
+        _check_catalog(project, lang, used, allowed, values, report)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = extract(project, Path(tmp) / "messages.pot", used)
         if not project.pot_file.is_file():

@@ -13,20 +13,23 @@ context (the section id) under which translators see them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from .errors import GuideError
+from .errors import GuideError, located
 from .project import Project
 from .schema import SITE, Guide, Operator, StrictModel
 from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
 
-#: Placeholders a content string may use; anything else is a content error.
-PLACEHOLDERS = frozenset({"operator", "site", "date"})
+#: Placeholders every content string may use; operator facts given as a ``value`` add
+#: their own (``%(short_number)s``), and ``unconfirmed`` blocks add ``%(facts)s``.
+PLACEHOLDERS = frozenset({"operator", "site", "compiled"})
+#: The list of facts left out, in an ``unconfirmed`` block.
+OMITTED = "facts"
 _PLACEHOLDER_RE = re.compile(r"%(?:\((\w+)\))?([a-z%])")
 
 
@@ -83,21 +86,65 @@ def parse_model(model: type[StrictModel], source: YamlSource, **extra: object) -
         raise source.error(loc, message + more) from None
 
 
-def check_placeholders(msgid: str) -> set[str]:
+def check_placeholders(msgid: str, allowed: Iterable[str] = PLACEHOLDERS) -> set[str]:
     """The named placeholders of ``msgid``; refuses unknown or unnamed ones."""
+    allowed = frozenset(allowed)
     names: set[str] = set()
     for match in _PLACEHOLDER_RE.finditer(msgid):
         name, conv = match.groups()
         if conv == "%":
             continue
-        if name is None or conv != "s" or name not in PLACEHOLDERS:
+        if name is None or conv != "s" or name not in allowed:
             raise ValueError(
                 f"placeholder {match.group(0)!r} is not one of "
-                + ", ".join(f"%({p})s" for p in sorted(PLACEHOLDERS))
+                + ", ".join(f"%({p})s" for p in sorted(allowed))
                 + " (write a literal percent sign as %%)"
             )
         names.add(name)
     return names
+
+
+def fact_placeholders(operator: Operator) -> dict[str, str]:
+    """The operator's printable ``value`` facts, by the placeholder that prints them."""
+    return {
+        key: fact.value
+        for key, fact in operator.facts.items()
+        if fact.value is not None and fact.printable
+    }
+
+
+def _check_message_placeholders(content: Content) -> None:
+    """Every placeholder names something this string can print, for every operator.
+
+    A sentence may refer to an operator fact (``%(tollfree)s``) only where every operator
+    it is printed for gives that fact as a printable value: a low-confidence number is
+    never printed, not even inside a sentence.
+    """
+    guide_keys = set(content.guide.facts)
+    for message in messages(content):
+        extra = {OMITTED} if message.path[-1] == "unconfirmed" else set()
+        if message.context.startswith("operator:"):
+            slug = message.context.split(":", 1)[1].split("/", 1)[0]
+            operators = {slug: content.operators[slug]}
+        else:
+            operators = content.operators
+        try:
+            names = check_placeholders(message.msgid, PLACEHOLDERS | guide_keys | extra)
+        except ValueError as exc:
+            raise GuideError(located(message.file, message.line, str(exc))) from None
+        for name in sorted(names - PLACEHOLDERS - extra):
+            for slug, operator in operators.items():
+                if name not in fact_placeholders(operator):
+                    fact = operator.facts[name]
+                    why = "low confidence" if not fact.printable else "not a value"
+                    raise GuideError(
+                        located(
+                            message.file,
+                            message.line,
+                            f"%({name})s: {slug}'s fact '{name}' is {why}, so it is never "
+                            "printed; this sentence cannot use it",
+                        )
+                    )
 
 
 def load_guide(path: Path) -> tuple[Guide, YamlSource]:
@@ -182,11 +229,7 @@ def load_content(project: Project) -> Content:
         operators[slug] = operator
         sources[slug] = src
     content = Content(guide=guide, operators=operators, sources=sources)
-    for message in messages(content):
-        try:
-            check_placeholders(message.msgid)
-        except ValueError as exc:
-            raise GuideError(f"{message.file}:{message.line}: {exc}") from None
+    _check_message_placeholders(content)
     return content
 
 
@@ -221,6 +264,10 @@ def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
                 where: KeyPath = (*rel, "phrases", k, "text")
                 comment = f"Meaning of the staff sentence «{phrase.staff}», printed under it"
                 yield msg(sid, where, phrase.text, comment, (*top, *where))
+            if block.unconfirmed:
+                comment = "Lists the facts left out as unconfirmed (%(facts)s)"
+                where = (*rel, "unconfirmed")
+                yield msg(sid, where, block.unconfirmed, comment, (*top, *where))
 
 
 def operator_context(slug: str) -> str:
@@ -229,15 +276,17 @@ def operator_context(slug: str) -> str:
 
 
 def operator_messages(operator: Operator, source: YamlSource) -> Iterator[Message]:
-    """The translatable facts (prose, not values) of one operator file."""
+    """The translatable facts (prose, not values) of one operator file.
+
+    Low-confidence facts are never printed, so translators are not asked for them.
+    """
     for key, fact in operator.facts.items():
-        if fact.text:
+        if fact.text and fact.printable:
             path: KeyPath = ("facts", key, "text")
             yield Message(
                 f"{operator_context(operator.slug)}/{dotted_path(path)}",
                 fact.text,
-                f"{operator.names.latin}: fact '{key}'"
-                + ("" if fact.printable else " (low confidence: not printed yet)"),
+                f"{operator.names.latin}: fact '{key}'",
                 source.path,
                 source.line_of(path),
                 path,

@@ -23,16 +23,25 @@ from urllib.parse import urlsplit
 import jinja2
 import segno
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_skeleton
+from babel.lists import format_list
 from babel.numbers import format_currency
 from markupsafe import Markup, escape
 
-from .content import Content, Message, guide_messages, operator_messages
+from .content import (
+    OMITTED,
+    Content,
+    Message,
+    fact_placeholders,
+    guide_messages,
+    operator_messages,
+)
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
 from .links import Allowed, allowed_links, refused
 from .paper import PrintOptions
 from .project import Project, cache_dir
+from .provenance import Provenance, provenance
 from .schema import Guide, Operator
 from .yamlsource import dotted_path
 
@@ -61,7 +70,14 @@ class Leaflet:
     operator_name: str
     site: str
     site_label: str
-    checked: str
+    compiled: str
+    """The month the printed facts were compiled, in the leaflet's locale."""
+    provenance: dict[str, Provenance]
+    """Where each printed fact comes from, by fact key (low-confidence facts are absent)."""
+    omitted: list[str]
+    """The keys of the facts left out as low confidence."""
+    has_card: bool
+    """The guide has a staff card (a ``phrases`` block): the page links to it."""
     modified: str
     """ISO date for the PDF's metadata: from the content, never the clock."""
     draft: bool
@@ -176,14 +192,25 @@ def environment(templates_dir: Path) -> jinja2.Environment:
 
 
 def money(amount: Decimal | int, locale: Locale) -> str:
-    """Roubles in the reader's words: "5 Russian rubles", "5 российских рублей", "5俄罗斯卢布".
+    """Roubles as the reader writes them: "5 ₽" in Russian, "5 Russian roubles", "5俄罗斯卢布".
 
-    The currency's display name (pluralised by Babel) rather than its symbol: CLDR
-    gives "RUB5" in English and Chinese, which readers do not parse.
+    The symbol where the locale has one of its own (₽ in Russian); elsewhere the
+    currency's display name, pluralised by Babel: CLDR's fallback symbol is "RUB5" in
+    English and Chinese, which readers do not parse.
     """
+    if locale.currency_symbols.get("RUB", "RUB") != "RUB":
+        return format_currency(
+            amount, "RUB", format="#,##0.## ¤", locale=locale, currency_digits=False
+        )
     return format_currency(
         amount, "RUB", format="#,##0.##", locale=locale, format_type="name", currency_digits=False
     )
+
+
+def formats_locale(content: Content, lang: str, where: Path) -> Locale:
+    """The locale for dates and money: the guide's ``formats`` for ``lang`` (en -> en_GB)."""
+    settings = content.guide.languages.get(lang)
+    return parse_locale(settings.formats if settings and settings.formats else lang, where)
 
 
 def _translated(
@@ -230,17 +257,26 @@ def localize(
 ) -> Leaflet:
     """What the templates see: the guide and the operator in ``lang``, placeholders filled."""
     source = content.operators[slug]
-    locale = parse_locale(lang, project.po_file(lang))
+    locale = formats_locale(content, lang, content.sources["guide"].path)
     staff_locale = parse_locale(content.guide.staff_language, content.sources["guide"].path)
     checked: dt.date = source.checked()
     values = {
+        **fact_placeholders(source),  # first: the names below win (site is the host name)
         "operator": operator_name(source, locale),
         "site": urlsplit(source.site).hostname or source.site,
-        "date": format_date(checked, format="long", locale=locale),
+        "compiled": format_skeleton("yMMMM", checked, locale=locale),
     }
     allowed = allowed_links(content)
     guide_items = list(guide_messages(content.guide, content.sources["guide"]))
     operator_items = list(operator_messages(source, content.sources[slug]))
+    # The labels of the facts left out (low confidence), for the one "not confirmed" line.
+    labels = {m.path[-1]: m for m in guide_items if m.path[:1] == ("facts",)}
+    omitted = [
+        translator.format(labels[key].context, labels[key].msgid, values)
+        for key, fact in source.facts.items()
+        if not fact.printable
+    ]
+    values[OMITTED] = format_list(omitted, locale=locale) if omitted else ""
     return Leaflet(
         lang=lang,
         html_lang=html_lang(locale),
@@ -253,7 +289,12 @@ def localize(
         operator_name=values["operator"],
         site=source.site,
         site_label=values["site"],
-        checked=values["date"],
+        compiled=values["compiled"],
+        provenance={
+            key: provenance(source, fact) for key, fact in source.facts.items() if fact.printable
+        },
+        omitted=[key for key, fact in source.facts.items() if not fact.printable],
+        has_card=any(b.phrases for s in content.guide.sections for b in s.body),
         modified=max(f.checked for f in source.facts.values()).isoformat(),
         draft=draft,
         print=print_options or PrintOptions(),
@@ -279,7 +320,7 @@ def render_html(
     leaflet = localize(
         project, content, lang, slug, translator, draft=draft, print_options=print_options
     )
-    locale = parse_locale(lang, project.po_file(lang))
+    locale = formats_locale(content, lang, content.sources["guide"].path)
     return render_template(
         project,
         TEMPLATE,

@@ -41,6 +41,8 @@ class FeeRule(StrictModel):
     """Roubles a day."""
     terminated_after_days: int | None = Field(default=None, ge=1, le=3650)
     """Days at zero balance after which the contract counts as terminated."""
+    some_tariffs: bool = False
+    """The source is one tariff's rules: printed as "on some tariffs"."""
 
 
 class Fact(StrictModel):
@@ -53,7 +55,13 @@ class Fact(StrictModel):
     rule: FeeRule | None = None
     """Numbers, phrased (and pluralised) by the templates."""
     source: Text
+    """Where the fact comes from: a URL, or a short description (a citation, never a link)."""
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    """The source's own year, when known: printed with the fact's provenance."""
+    or_earlier: bool = False
+    """The source is from ``year`` or before (a page older than a rebrand, say)."""
     checked: dt.date
+    """When the fact was transcribed and compared with the research (not a live check)."""
     confidence: Confidence
     note: Text | None = None
     """For editors only; never printed."""
@@ -64,6 +72,8 @@ class Fact(StrictModel):
             raise ValueError(
                 "a fact needs exactly one of 'value' (printed as is), 'text' or 'rule'"
             )
+        if self.or_earlier and self.year is None:
+            raise ValueError("'or_earlier' needs a 'year'")
         return self
 
     @property
@@ -80,7 +90,8 @@ class Names(StrictModel):
 
 #: A host name as written in ``domains`` (lowercase, no scheme, port or path).
 Domain = Annotated[
-    str, StringConstraints(pattern=r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$")
+    str,
+    StringConstraints(pattern=r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$"),
 ]
 
 
@@ -107,9 +118,11 @@ class Phrase(StrictModel):
     """The sentence in the staff's language, shown as is."""
     text: Text
     """Its meaning, translated into the leaflet's language."""
+    fill: bool = False
+    """Followed by a blank line to fill in by hand (a number, a name)."""
 
 
-BLOCK_KINDS = ("p", "steps", "bullets", "facts", "phrases", "qr")
+BLOCK_KINDS = ("p", "steps", "bullets", "facts", "phrases", "qr", "unconfirmed")
 
 
 class Block(StrictModel):
@@ -121,6 +134,9 @@ class Block(StrictModel):
     facts: list[Key] | None = Field(default=None, min_length=1)
     phrases: list[Phrase] | None = Field(default=None, min_length=1)
     qr: Key | None = None
+    unconfirmed: Text | None = None
+    """A sentence naming the facts left out as low confidence (``%(facts)s``); shown
+    only when the operator has such facts."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Block:
@@ -134,10 +150,27 @@ class Block(StrictModel):
         return next(k for k in BLOCK_KINDS if getattr(self, k) is not None)
 
 
+class Source(StrictModel):
+    """Where a section's general rules come from (for editors; never printed)."""
+
+    source: Text
+    checked: dt.date
+    confidence: Confidence
+    note: Text | None = None
+
+
 class Section(StrictModel):
     id: Slug
     heading: Text
     body: list[Block] = Field(min_length=1)
+    sources: list[Source] | None = None
+
+
+class LanguageSettings(StrictModel):
+    """How one language is built."""
+
+    formats: str | None = None
+    """The Babel locale for dates and money (``en_GB`` for British English)."""
 
 
 class Guide(StrictModel):
@@ -147,6 +180,8 @@ class Guide(StrictModel):
     subtitle: Text
     publisher: Text
     staff_language: Text
+    languages: dict[str, LanguageSettings] = Field(default_factory=dict)
+    """Per-language settings, by Babel identifier."""
     facts: dict[Key, Text]
     """The facts every operator gives, with their (translatable) labels."""
     sections: list[Section] = Field(min_length=1)
