@@ -76,8 +76,8 @@ class Leaflet:
     """Where each printed fact comes from, by fact key (low-confidence facts are absent)."""
     omitted: list[str]
     """The keys of the facts left out as low confidence."""
-    has_card: bool
-    """The guide has a staff card (a ``phrases`` block): the page links to it."""
+    card_id: str | None
+    """The id of the section holding the staff card (a ``phrases`` block), if any."""
     modified: str
     """ISO date for the PDF's metadata: from the content, never the clock."""
     draft: bool
@@ -200,7 +200,7 @@ def money(amount: Decimal | int, locale: Locale) -> str:
     """
     if locale.currency_symbols.get("RUB", "RUB") != "RUB":
         return format_currency(
-            amount, "RUB", format="#,##0.## ¤", locale=locale, currency_digits=False
+            amount, "RUB", format="#,##0.##\u00a0¤", locale=locale, currency_digits=False
         )
     return format_currency(
         amount, "RUB", format="#,##0.##", locale=locale, format_type="name", currency_digits=False
@@ -294,7 +294,9 @@ def localize(
             key: provenance(source, fact) for key, fact in source.facts.items() if fact.printable
         },
         omitted=[key for key, fact in source.facts.items() if not fact.printable],
-        has_card=any(b.phrases for s in content.guide.sections for b in s.body),
+        card_id=next(
+            (s.id for s in content.guide.sections if any(b.phrases for b in s.body)), None
+        ),
         modified=max(f.checked for f in source.facts.values()).isoformat(),
         draft=draft,
         print=print_options or PrintOptions(),

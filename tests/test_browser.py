@@ -144,3 +144,36 @@ def test_the_checks_can_fail(browser, axe: str, tmp_path: Path) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "none"
     page.close()
+
+
+@pytest.mark.parametrize("name", [p for p in pages(Project.default()) if p != INDEX_NAME])
+def test_show_to_staff_card_mode(browser, site: Path, name: str) -> None:
+    """ "Show to staff" opens the card full screen; a sentence opens alone, larger."""
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    try:
+        page.goto((site / name).as_uri())
+        link = page.locator(".show-staff a")
+        assert link.count() == 1 and link.get_attribute("href").startswith("#")
+        card = page.locator(".staff-card")
+        assert card.evaluate("e => getComputedStyle(e).position") == "static"
+        link.click()
+        box = card.bounding_box()
+        assert box and box["x"] == 0 and box["y"] == 0 and box["width"] == 390
+        assert card.evaluate("e => getComputedStyle(e).position") == "fixed"
+        sizes = page.eval_on_selector_all(
+            ".staff-card .staff", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+        assert sizes and min(sizes) >= 28, sizes
+        page.locator(".staff a.say").nth(1).click()
+        one = page.locator(".phrases li:target")
+        assert one.count() == 1 and one.bounding_box()["height"] == 800
+        size = "e => parseFloat(getComputedStyle(e.querySelector('.staff')).fontSize)"
+        assert one.evaluate(size) >= 28
+        page.locator(".phrases li:target .card-nav a").last.click()  # next sentence
+        assert page.evaluate("location.hash") == "#say-3"
+        page.locator(".phrases li:target .card-nav a").first.click()  # the whole card
+        assert card.evaluate("e => getComputedStyle(e).position") == "fixed"
+        page.locator(".card-close a").click()
+        assert card.evaluate("e => getComputedStyle(e).position") == "static"
+    finally:
+        page.close()

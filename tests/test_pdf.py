@@ -15,6 +15,7 @@ from fontTools.ttLib import TTFont
 from generator.content import Content
 from generator.errors import GuideError
 from generator.i18n import html_lang
+from generator.paper import PAPERS
 from generator.pdf import html_to_pdf
 from generator.project import Project
 
@@ -32,9 +33,9 @@ def _fonts(reader: pypdf.PdfReader):
                 yield font["/BaseFont"], descendant.get_object()
 
 
-def test_at_most_two_a4_pages(leaflet) -> None:
+def test_a4_pages_within_the_budget(leaflet) -> None:
     reader = pypdf.PdfReader(leaflet.pdf)
-    assert 1 <= len(reader.pages) <= 2
+    assert 1 <= len(reader.pages) <= PAPERS["a4"].budget
     for page in reader.pages:
         box = page.mediabox
         assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=0.5)

@@ -15,6 +15,7 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
+from babel.messages.pofile import read_po, write_po
 from pypdf.generic import ContentStream
 from weasyprint import HTML
 
@@ -39,7 +40,7 @@ def paper_dirs(tmp_path_factory: pytest.TempPathFactory, project: Project) -> di
     targets = [Target(lang, op) for op in project.operators() for lang in project.languages()]
     for paper in PAPERS:
         out = tmp_path_factory.mktemp(paper)
-        settings = Settings(out, ("pdf",), strict=True, print_options=PrintOptions(paper))
+        settings = Settings(out, strict=True, print_options=PrintOptions(paper))
         results = list(build(project, targets, settings, jobs=2))
         assert not [r.error for r in results if r.error]
         dirs[paper] = out
@@ -65,12 +66,16 @@ def test_overflow_fails_with_leaflet_paper_and_page_count(
     project_copy: Project, tmp_path: Path
 ) -> None:
     po = project_copy.po_file("ru")
-    text = po.read_text("utf-8")
-    # A wordy translator: three strings of ~1,900 characters each (under the 2,000 cap).
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    # A wordy translator: six paragraphs and list items of ~1,900 characters each
+    # (under the 2,000 cap).
     long = "Очень длинный текст переводчика. " * 57
-    for start in ("Храните SIM-карту", "Заранее решите", "Время от времени"):
-        text = text.replace(f'msgstr "{start}', f'msgstr "{long}{start}', 1)
-    po.write_text(text, "utf-8")
+    prose = [m for m in catalog if m.context and "body[" in m.context and m.string]
+    for message in prose[:6]:
+        message.string = long + message.string
+    with po.open("wb") as fh:
+        write_po(fh, catalog, width=100)
     out = tmp_path / "out"
     out.mkdir()
     (out / "t2-ru.pdf").write_bytes(b"previous good leaflet")
@@ -91,7 +96,7 @@ def test_overflow_fails_with_leaflet_paper_and_page_count(
     )
     assert code == 1
     assert re.search(
-        r"t2-ru on A4 paper: [3-9] pages, over the budget of 2; shorten the text", err.getvalue()
+        r"t2-ru on A4 paper: [4-9] pages, over the budget of 3; shorten the text", err.getvalue()
     )
     assert (out / "t2-ru.pdf").read_bytes() == b"previous good leaflet"
     assert leaflet_files(out) == ["t2-ru.pdf"]
@@ -275,19 +280,37 @@ def _layout(path: Path):
 
 
 def _boxes(path: Path, css_class: str):
+    """``(page number, box)`` of elements with ``css_class`` (any element when empty)."""
     for number, page in enumerate(_layout(path).pages):
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
-            if element is not None and css_class in (element.get("class") or "").split():
+            if element is None:
+                continue
+            if not css_class or css_class in (element.get("class") or "").split():
                 yield number, box
 
 
-def test_staff_card_is_large_and_on_one_page(leaflet) -> None:
-    staff = list(_boxes(leaflet.html, "staff"))
+@pytest.mark.parametrize("paper", list(PAPERS))
+def test_staff_card_is_large_starts_a_page_and_is_never_split(
+    paper_dirs: dict[str, Path], paper: str, lang: str, operator: str
+) -> None:
+    suffix = PrintOptions(paper).suffix
+    html = paper_dirs[paper] / f"{operator}-{lang}{suffix}.html"
+    staff = list(_boxes(html, "staff"))
     assert staff
-    # 14 pt in CSS pixels, less a rounding hair.
-    assert all(box.style["font_size"] >= 14 * 96 / 72 - 1e-6 for _, box in staff)
-    assert len({n for n, _ in _boxes(leaflet.html, "section-phrases")}) == 1
+    # 18 pt in CSS pixels, less a rounding hair.
+    assert all(box.style["font_size"] >= 18 * 96 / 72 - 1e-6 for _, box in staff)
+    (page,) = {n for n, _ in _boxes(html, "staff-card")}  # one page: never split
+    # ...and it starts that page: no other section has a box on it.
+    others = {
+        n
+        for n, box in _boxes(html, "")
+        if box.element.tag == "section" and "staff-card" not in box.element.get("class", "")
+    }
+    assert page not in others
+    # The PDF shows the same: the card's page has the Russian sentences, and only the card.
+    reader = pypdf.PdfReader(html.with_suffix(".pdf"))
+    assert len(reader.pages) == page + 1, "the card is the last page"
 
 
 def test_headings_never_end_a_page_and_steps_never_split(leaflet) -> None:

@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from babel import Locale
 
 from generator.content import Content, messages
 from generator.extract import extract_catalog
 from generator.i18n import html_lang, translator
 from generator.project import Project
-from generator.render import Leaflet, css_counters, css_escape, localize
+from generator.render import Leaflet, css_counters, css_escape, formats_locale, localize
 
 from helpers import html_text, normalise, parse_html
 
@@ -61,10 +60,12 @@ def test_no_english_source_text_leaks(
                 assert normalise(run) not in text, f"English left in {leaflet.html.name}: {run!r}"
 
 
-def test_document_language_title_and_staff_passages(content: Content, leaflet, lang: str) -> None:
+def test_document_language_title_and_staff_passages(
+    project: Project, content: Content, leaflet, lang: str
+) -> None:
     doc = parse_html(leaflet.html)
     html_attrs = next(attrs for tag, attrs in doc.tags if tag == "html")
-    assert html_attrs["lang"] == html_lang(Locale.parse(lang))
+    assert html_attrs["lang"] == html_lang(formats_locale(content, lang, project.guide_file))
     source = leaflet.html.read_text("utf-8")
     assert re.search(r"<title>[^<]{10,}</title>", source)
     staff = [attrs for tag, attrs in doc.tags if "staff" in (attrs.get("class") or "")]

@@ -3,6 +3,7 @@ draft builds, and adding a language without touching code."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
 import subprocess
@@ -12,19 +13,25 @@ from pathlib import Path
 import pypdf
 import pytest
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.messages.pofile import read_po
 
 from generator.content import Content
-from generator.i18n import translator
+from generator.i18n import load_catalog, translator
 from generator.project import Project
-from generator.render import money
+from generator.render import formats_locale, money
 
 from helpers import html_text, leaflet_files, normalise, squash
 from helpers import run_cli as run
 
-FEE = "After %(num)d day without use, a fee of %(fee)s a day is charged."
-FEES = "After %(num)d days without use, a fee of %(fee)s a day is charged."
+FEE = "After %(num)d day without paid activity, a fee of %(fee)s a day is charged."
+FEES = "After %(num)d days without paid activity, a fee of %(fee)s a day is charged."
+SOME_FEE = (
+    "On some tariffs, after %(num)d day without paid activity, a fee of %(fee)s a day is charged."
+)
+SOME_FEES = (
+    "On some tariffs, after %(num)d days without paid activity, a fee of %(fee)s a day is charged."
+)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +59,7 @@ def test_rules_print_days_and_money_in_the_leaflets_language(
     project: Project, content: Content, leaflet, lang: str, operator: str
 ) -> None:
     tr = translator(project, lang)
-    locale = Locale.parse(lang)
+    locale = formats_locale(content, lang, project.guide_file)
     text = html_text(leaflet.html)
     rule_facts = [f for f in content.operators[operator].facts.values() if f.rule]
     for fact in rule_facts:
@@ -60,17 +67,27 @@ def test_rules_print_days_and_money_in_the_leaflets_language(
             continue
         rule = fact.rule
         fee = money(rule.fee_per_day, locale)
-        sentence = tr.ngettext(FEE, FEES, rule.after_days) % {"num": rule.after_days, "fee": fee}
-        assert sentence in text
-    # Dates through Babel, in the leaflet's locale.
+        one, many = (SOME_FEE, SOME_FEES) if rule.some_tariffs else (FEE, FEES)
+        sentence = tr.ngettext(one, many, rule.after_days) % {"num": rule.after_days, "fee": fee}
+        assert normalise(sentence) in text
+    # The month the facts were compiled, through Babel, in the leaflet's locale.
     checked = content.operators[operator].checked()
-    assert normalise(format_date(checked, format="long", locale=locale)) in text
+    assert normalise(format_skeleton("yMMMM", checked, locale=locale)) in text
+
+
+def test_english_is_british(project: Project, content: Content) -> None:
+    """en leaflets use en_GB formats: "27 November 2026", "roubles"."""
+    locale = formats_locale(content, "en", project.guide_file)
+    assert str(locale) == "en_GB"
+    assert money(5, locale) == "5 Russian roubles"
+    assert format_date(dt.date(2026, 11, 27), "long", locale=locale) == "27 November 2026"
 
 
 def test_money_is_localised() -> None:
-    assert money(5, Locale.parse("en")) == "5 Russian rubles"
-    assert money(5, Locale.parse("ru")) == "5 российских рублей"
-    assert money(21, Locale.parse("ru")) == "21 российский рубль"
+    # The symbol where the language has its own (₽ in Russian), else the currency's name.
+    assert money(5, Locale.parse("en_GB")) == "5 Russian roubles"
+    assert money(5, Locale.parse("ru")) == "5\xa0₽"
+    assert money(21, Locale.parse("ru")) == "21\xa0₽"
     assert money(3, Locale.parse("zh")) == "3俄罗斯卢布"
 
 
@@ -119,25 +136,30 @@ def test_compile_writes_mo_files_gettext_can_read(project_copy: Project) -> None
     assert f"wrote {project_copy.po_file('zh').with_suffix('.mo')}" in out
     with project_copy.po_file("ru").with_suffix(".mo").open("rb") as fh:
         mo = gettext.GNUTranslations(fh)
-    assert mo.pgettext("why/heading", "Why cancel") == "Зачем закрывать номер"
-    assert mo.ngettext(FEE, FEES, 22).startswith("Через %(num)d дня")
+    catalog = load_catalog(project_copy, "ru")
+    message = next(m for m in catalog if m.id and isinstance(m.id, str) and m.context)
+    assert mo.pgettext(message.context, message.id) == message.string
+    plural = catalog.get(FEE)
+    assert plural is not None and mo.ngettext(FEE, FEES, 22) == plural.string[1]
 
 
-def test_update_picks_up_changed_source_text(project_copy: Project) -> None:
+def test_update_picks_up_changed_source_text(project_copy: Project, content: Content) -> None:
+    section = content.guide.sections[-1]
     guide = project_copy.guide_file
     guide.write_text(
         guide.read_text("utf-8").replace(
-            "heading: Avoiding trouble", "heading: Avoiding trouble later"
+            f"heading: {section.heading}", f"heading: {section.heading} later"
         ),
         "utf-8",
     )
+    old = load_catalog(project_copy, "ru").get(section.heading, context=f"{section.id}/heading")
     code, _, err = run("i18n", "update", "--project", str(project_copy.root))
     assert code == 0, err
     with project_copy.po_file("ru").open("rb") as fh:
         catalog = read_po(fh)
-    changed = catalog.get("Avoiding trouble later", context="avoid/heading")
+    changed = catalog.get(f"{section.heading} later", context=f"{section.id}/heading")
     assert changed is not None and changed.fuzzy
-    assert changed.string == "Как избежать проблем"  # the old translation, to review
+    assert old is not None and changed.string == old.string  # the old translation, to review
     code, _, err = run("check", "--project", str(project_copy.root))
     assert code == 1 and "fuzzy" in err and "out of date" not in err
 
