@@ -10,14 +10,16 @@ WeasyPrint's warnings (a refused URL, an unsupported CSS property) into errors.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -76,6 +78,21 @@ def _font_config(font_css: str) -> FontConfiguration:
     return FontConfiguration()
 
 
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a document with its own page budget: from the page holding the
+    element ``start`` (an id) to the page holding ``end``."""
+
+    label: str
+    start: str
+    end: str
+    max_pages: int
+
+    def pages(self, document: Document) -> int:
+        where = {a: n for n, page in enumerate(document.pages) for a in page.anchors}
+        return where[self.end] - where[self.start] + 1
+
+
 #: Tagged PDF with title, language and structure, for screen readers (~3 % slower).
 PDF_VARIANT = "pdf/ua-1"
 
@@ -89,11 +106,13 @@ def html_to_pdf(
     strict: bool = False,
     font_css: str = "",
     font_dir: Path | None = None,
+    parts: Sequence[Part] = (),
 ) -> bytes:
     """Render ``html`` to PDF bytes.
 
     ``label`` names the leaflet in errors. A layout longer than ``max_pages`` is
-    refused before any bytes are produced. With ``strict``, any warning WeasyPrint
+    refused before any bytes are produced, and so is a ``part`` (a leaflet inside a
+    pack) longer than its own budget. With ``strict``, any warning WeasyPrint
     logs fails the build instead of producing a subtly wrong leaflet. ``font_css``
     (``@font-face`` rules for fonts in ``font_dir``) is added for the PDF only.
     """
@@ -110,6 +129,13 @@ def html_to_pdf(
                 f"{label}: {len(document.pages)} pages, over the budget of {max_pages}; "
                 "shorten the text (or pick a larger paper)"
             )
+        for part in parts:
+            pages = part.pages(document)
+            if pages > part.max_pages:
+                raise GuideError(
+                    f"{label}: {part.label}: {pages} pages, over the budget of "
+                    f"{part.max_pages}; shorten the text (or pick a larger paper)"
+                )
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if fetcher.refused:
         log.warning("%s: refused to load %s", label, ", ".join(fetcher.refused))

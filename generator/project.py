@@ -99,6 +99,17 @@ class Project:
     def operator_file(self, slug: str) -> Path:
         return self.operators_dir / f"{slug}.yaml"
 
+    @property
+    def packs_dir(self) -> Path:
+        """Declared travel packs: ``content/packs/<name>.yaml`` (optional)."""
+        return self.content_dir / "packs"
+
+    def packs(self) -> list[str]:
+        """Names of the declared packs."""
+        if not self.packs_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.packs_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
+
     def operators(self) -> list[str]:
         """Operator slugs, from ``content/operators/<slug>.yaml``."""
         if not self.operators_dir.is_dir():

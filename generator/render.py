@@ -72,6 +72,8 @@ class Leaflet:
     site_label: str
     compiled: str
     """The month the printed facts were compiled, in the leaflet's locale."""
+    compiled_date: dt.date
+    """...and as a date (the oldest check among the printed facts)."""
     provenance: dict[str, Provenance]
     """Where each printed fact comes from, by fact key (low-confidence facts are absent)."""
     omitted: list[str]
@@ -290,6 +292,7 @@ def localize(
         site=source.site,
         site_label=values["site"],
         compiled=values["compiled"],
+        compiled_date=checked,
         provenance={
             key: provenance(source, fact) for key, fact in source.facts.items() if fact.printable
         },

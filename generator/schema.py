@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from .project import SLUG_RE
+from .project import LANG_RE, SLUG_RE
 
 #: The fact every operator must have: its official site (https), used for the
 #: QR code, the %(site)s placeholder and the "verify at" line.
@@ -185,3 +185,15 @@ class Guide(StrictModel):
     facts: dict[Key, Text]
     """The facts every operator gives, with their (translatable) labels."""
     sections: list[Section] = Field(min_length=1)
+
+
+class PackFile(StrictModel):
+    """``content/packs/<name>.yaml``: leaflets printed together as one PDF."""
+
+    title: Text | None = None
+    """Printed on the cover as written (default: the guide's title, translated)."""
+    languages: list[Annotated[str, StringConstraints(pattern=LANG_RE.pattern)]] = Field(
+        min_length=1
+    )
+    operators: list[Slug] | None = None
+    """Default: every operator."""
