@@ -18,6 +18,7 @@ import multiprocessing
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,7 +26,15 @@ from typing import TYPE_CHECKING
 
 from .errors import GuideError
 from .manifest import Manifest, leaflet_inputs, shared_inputs
-from .output import TimeLimit, forget_lock, locked, prepare_out_dir, time_limit, write_atomic
+from .output import (
+    TimeLimit,
+    forget_lock,
+    locked,
+    prepare_out_dir,
+    time_limit,
+    time_limited,
+    write_files,
+)
 from .paper import PrintOptions
 from .project import Project, cache_dir
 
@@ -184,8 +193,7 @@ def build_one(
         )
     if "html" in settings.formats:
         outputs[name("html")] = html.encode("utf-8")
-    for path, data in outputs.items():
-        write_atomic(path, data)
+    write_files(outputs)
     return list(outputs)
 
 
@@ -281,6 +289,7 @@ def build(
     layout) is reported in its result and the others go on.
     """
     global _PDF
+    project.refuse_output_in(settings.out_dir)
     prepare_out_dir(settings.out_dir)
     if len(targets) == 1 and jobs > 1 and "pdf" in settings.formats:
         # Start at once: the import then runs while everything else here happens.
@@ -299,15 +308,18 @@ def _build(
 ) -> Iterator[Result]:
     global _JOB
     manifest = Manifest.load(settings.out_dir)
-    shared = shared_inputs(project, settings.fingerprint())
-    todo: list[tuple[Target, str]] = []
+    # Reading the project is under the time limit too (it cannot hang on a FIFO or
+    # run out of memory on /dev/zero, see generator.files; this bounds the rest).
+    with time_limited(settings.timeout, f"{project.root}: reading the guide project"):
+        shared = shared_inputs(project, settings.fingerprint())
+        inputs_of = {t: leaflet_inputs(project, shared, t.lang, t.operator) for t in targets}
+    todo: list[Target] = []
     for target in targets:
-        inputs = leaflet_inputs(project, shared, target.lang, target.operator)
         key = settings.key(target)
-        if not force and manifest.fresh(key, inputs):
+        if not force and manifest.fresh(key, inputs_of[target]):
             yield Result(target, manifest.outputs(key), up_to_date=True)
         else:
-            todo.append((target, inputs))
+            todo.append(target)
     if not todo:
         return
 
@@ -316,19 +328,21 @@ def _build(
 
     if "pdf" in settings.formats:
         # Before WeasyPrint is imported here: with no fonts it warns, then falls back.
-        require_fonts(scripts_of(t.lang for t, _ in todo))
-    inputs_of = {t: i for t, i in todo}
+        require_fonts(scripts_of(t.lang for t in todo))
+    # Decided here, before any worker is forked: an unusable cache warns once, not per worker.
+    cache_dir()
     try:
         from .content import load_content
 
-        content = load_content(project)
+        with time_limited(settings.timeout, f"{project.content_dir}: loading the content"):
+            content = load_content(project)
         if _PDF is None:
             from .pdf import html_to_pdf  # noqa: F401  imported before forking: paid once
             from .render import render_html  # noqa: F401
 
         _JOB = (project, content, settings)
         _TRANSLATORS.clear()
-        for result in _results([t for t, _ in todo], jobs):
+        for result in _results(todo, jobs):
             key = settings.key(result.target)
             if result.error:
                 manifest.forget(key)
@@ -348,8 +362,16 @@ def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
     # fork, not spawn: workers start with the libraries and the content already loaded.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(targets)), mp_context=context, initializer=forget_lock
+        max_workers=min(jobs, len(targets)),
+        mp_context=context,
+        initializer=forget_lock,
     ) as pool:
         futures = [pool.submit(_run, target) for target in targets]
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            # A worker was killed from outside (the OOM killer, a signal to it alone).
+            raise GuideError(
+                "a worker process was killed (out of memory?); try again with --jobs 1"
+            ) from None
