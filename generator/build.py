@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import warnings
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,6 @@ from .errors import GuideError
 from .manifest import Manifest, leaflet_inputs, shared_inputs
 from .output import (
     TimeLimit,
-    forget_lock,
     locked,
     prepare_out_dir,
     time_limit,
@@ -37,6 +35,7 @@ from .output import (
 )
 from .paper import PrintOptions
 from .project import Project, cache_dir
+from .workers import PdfProcess, children_tempdir, worker_init
 
 if TYPE_CHECKING:
     from .content import Content
@@ -197,57 +196,9 @@ def build_one(
     return list(outputs)
 
 
-class _PdfProcess:
-    """A process that imports WeasyPrint while this one loads the content and renders the
-    HTML, then turns that HTML into a PDF: a single leaflet's two halves overlap on two
-    cores, instead of paying WeasyPrint's ~0.5 s import first."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe()
-        self._proc = context.Process(target=_pdf_server, args=(child,), daemon=True)
-        self._proc.start()
-        child.close()
-
-    def __call__(self, **kwargs: object) -> bytes:
-        self._conn.send(kwargs)
-        try:
-            ok, payload = self._conn.recv()
-        except EOFError:
-            raise RuntimeError("the PDF process died (its traceback is above)") from None
-        if not ok:
-            raise GuideError(payload)
-        return payload
-
-    def close(self) -> None:
-        if self._proc.is_alive():
-            self._proc.kill()
-        self._proc.join()
-        self._conn.close()
-
-
-def _pdf_server(conn: Connection) -> None:
-    forget_lock()
-    # Started before the fonts are checked: WeasyPrint's "no fonts" import warning would
-    # be a second line beside the parent's clear error, so it is silenced here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from .pdf import html_to_pdf
-
-    while True:
-        try:
-            kwargs = conn.recv()
-        except EOFError:
-            return
-        try:
-            conn.send((True, html_to_pdf(**kwargs)))
-        except GuideError as exc:
-            conn.send((False, str(exc)))
-
-
 # What a worker needs, set before the pool forks (fork copies it into each worker).
 _JOB: tuple[Project, Content, Settings] | None = None
-_PDF: _PdfProcess | None = None
+_PDF: PdfProcess | None = None
 _TRANSLATORS: dict[str, Translator] = {}
 
 
@@ -291,16 +242,17 @@ def build(
     global _PDF
     project.refuse_output_in(settings.out_dir)
     prepare_out_dir(settings.out_dir)
-    if len(targets) == 1 and jobs > 1 and "pdf" in settings.formats:
-        # Start at once: the import then runs while everything else here happens.
-        _PDF = _PdfProcess()
-    try:
-        with locked(settings.out_dir):
-            yield from _build(project, targets, settings, jobs=jobs, force=force)
-    finally:
-        if _PDF is not None:
-            _PDF.close()  # unused when the leaflet was up to date
-            _PDF = None
+    with children_tempdir():
+        if len(targets) == 1 and jobs > 1 and "pdf" in settings.formats:
+            # Start at once: the import then runs while everything else here happens.
+            _PDF = PdfProcess()
+        try:
+            with locked(settings.out_dir):
+                yield from _build(project, targets, settings, jobs=jobs, force=force)
+        finally:
+            if _PDF is not None:
+                _PDF.close()  # unused when the leaflet was up to date
+                _PDF = None
 
 
 def _build(
@@ -364,7 +316,8 @@ def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(targets)),
         mp_context=context,
-        initializer=forget_lock,
+        initializer=worker_init,
+        initargs=(os.getpid(),),
     ) as pool:
         futures = [pool.submit(_run, target) for target in targets]
         try:
