@@ -74,10 +74,7 @@ def read_bytes(path: Path, *, root: Path, limit: int = MAX_BYTES) -> bytes:
     except OSError as exc:
         raise _error(path, exc) from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
-            raise GuideError(f"{path}: not a regular file ({kind})")
+        _require_regular(path, os.fstat(fd).st_mode)
         chunks, size = [], 0
         while size <= limit:  # read one byte past the limit to tell "too large"
             chunk = os.read(fd, min(limit + 1 - size, 1 << 20))
@@ -92,6 +89,25 @@ def read_bytes(path: Path, *, root: Path, limit: int = MAX_BYTES) -> bytes:
     if size > limit:
         raise GuideError(f"{path}: file too large (over {_size(limit)})")
     return b"".join(chunks)
+
+
+def check_file(path: Path, *, root: Path, limit: int = MAX_BYTES) -> None:
+    """Refuse ``path`` as :func:`read_bytes` would, without reading it: for files that a
+    library opens itself (Babel's extraction and catalog commands)."""
+    real = resolve_inside(path, root)
+    try:
+        st = os.stat(real)
+    except OSError as exc:
+        raise _error(path, exc) from None
+    _require_regular(path, st.st_mode)
+    if st.st_size > limit:
+        raise GuideError(f"{path}: file too large (over {_size(limit)})")
+
+
+def _require_regular(path: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
+        raise GuideError(f"{path}: not a regular file ({kind})")
 
 
 def read_text(path: Path, *, root: Path, limit: int = MAX_BYTES) -> str:

@@ -441,3 +441,72 @@ def test_numeric_options_are_checked(tmp_path: Path, option: str, value: str) ->
 def test_numeric_options_in_range_are_accepted(option: str, value: str) -> None:
     code, _, err = run_cli("--list", option, value)
     assert code == 0, err
+
+
+# --- the translators' commands stay inside the project too ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "setup", "expected", "isolated"),
+    [
+        ("check", outside_copy(OPERATOR_FILE), f"{_name(OPERATOR_FILE)}: {OUTSIDE}", False),
+        ("check", outside_copy(INCLUDED), f"{_name(INCLUDED)}: {OUTSIDE}", False),
+        ("check", fifo(CATALOG), rf"{_name(CATALOG)}: not a regular file \(a FIFO\)", True),
+        ("check", fifo(INCLUDED), rf"{_name(INCLUDED)}: not a regular file \(a FIFO\)", True),
+        ("i18n extract", outside_copy(GUIDE), f"{_name(GUIDE)}: {OUTSIDE}", False),
+        ("i18n extract", fifo(LEAFLET), rf"{_name(LEAFLET)}: not a regular file \(a FIFO\)", True),
+        ("i18n update", outside_copy(CATALOG), f"{_name(CATALOG)}: {OUTSIDE}", False),
+        ("i18n update", fifo(CATALOG), rf"{_name(CATALOG)}: not a regular file \(a FIFO\)", True),
+        ("i18n compile", fifo(CATALOG), rf"{_name(CATALOG)}: not a regular file \(a FIFO\)", True),
+        ("i18n compile", outside_copy(CATALOG), f"{_name(CATALOG)}: {OUTSIDE}", False),
+    ],
+    ids=[
+        "check-operator-outside",
+        "check-template-outside",
+        "check-catalog-fifo",
+        "check-template-fifo",
+        "extract-guide-outside",
+        "extract-template-fifo",
+        "update-catalog-outside",
+        "update-catalog-fifo",
+        "compile-catalog-fifo",
+        "compile-catalog-outside",
+    ],
+)
+def test_translators_commands_read_only_inside(
+    project_copy: Project, tmp_path: Path, command: str, setup: Setup, expected: str, isolated: bool
+) -> None:
+    setup(project_copy.root, tmp_path)
+    argv = [*command.split(), "--project", str(project_copy.root)]
+    if isolated:
+        code, err = _run_isolated(argv)
+    else:
+        code, _, err = run_cli(*argv)
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert all(line.startswith("make-guide: ") for line in err.splitlines()), err
+    assert re.search(r"^make-guide: error: .*" + expected, err, re.MULTILINE), err
+
+
+@pytest.mark.parametrize(
+    ("command", "rel"),
+    [
+        ("i18n extract", "locales/messages.pot"),
+        ("i18n compile", f"locales/{LANG}/LC_MESSAGES/messages.mo"),
+    ],
+)
+def test_translators_commands_never_write_through_a_link(
+    project_copy: Project, tmp_path: Path, command: str, rel: str
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the project's")
+    path = project_copy.root / rel
+    path.unlink(missing_ok=True)
+    path.symlink_to(victim)
+    code, _, err = run_cli(*command.split(), "--project", str(project_copy.root))
+    assert victim.read_text() == "not the project's"
+    if code == 0:  # the link was replaced by the file
+        assert not path.is_symlink() and path.stat().st_size > 0
+    else:
+        refusal = f"{path}: {OUTSIDE} (to {victim}); only files inside it are read"
+        assert err == f"make-guide: error: {refusal}\n"
