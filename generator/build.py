@@ -14,6 +14,7 @@ imported, so the imports are paid once, not once per worker or per leaflet.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -83,6 +84,11 @@ class Settings:
     print_options: PrintOptions = field(default_factory=PrintOptions)
     timeout: float = 120
     """Seconds one leaflet may take before it is stopped (0: no limit)."""
+
+    def __post_init__(self) -> None:
+        # The CLI checks --timeout; a library caller's nan or -1 must not reach setitimer.
+        if not (math.isfinite(self.timeout) and self.timeout >= 0):
+            raise GuideError(f"timeout must be 0 or more seconds, not {self.timeout}", exit_code=2)
 
     def key(self, target: Target) -> str:
         return f"{target.name}{self.print_options.suffix}:{'+'.join(self.formats)}"

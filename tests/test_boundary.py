@@ -10,6 +10,7 @@ a wall-clock and a memory cap, so a regression fails the test instead of the mac
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import resource
@@ -25,6 +26,8 @@ import jinja2
 import jinja2.meta
 import pytest
 
+from generator.build import Settings
+from generator.errors import GuideError
 from generator.project import Project
 from generator.render import TEMPLATE
 
@@ -510,3 +513,9 @@ def test_translators_commands_never_write_through_a_link(
     else:
         refusal = f"{path}: {OUTSIDE} (to {victim}); only files inside it are read"
         assert err == f"make-guide: error: {refusal}\n"
+
+
+@pytest.mark.parametrize("timeout", [-1.0, math.nan, math.inf, -math.inf])
+def test_library_callers_cannot_pass_a_bad_timeout(tmp_path: Path, timeout: float) -> None:
+    with pytest.raises(GuideError, match="timeout must be 0 or more seconds"):
+        Settings(tmp_path, timeout=timeout)
