@@ -45,6 +45,8 @@ def _run(command: type[CommandMixin], **options: Any) -> None:
         cmd.run()
     except BaseError as exc:  # Babel's OptionError and its "out of date" result
         raise GuideError(f"{command.__name__}: {exc}") from None
+    except OSError as exc:  # Babel writes the files itself: a folder in the way, a full disk
+        raise GuideError(f"{exc.filename}: cannot write: {exc.strerror or exc}") from None
 
 
 def extract(project: Project, target: Path | None = None, catalog: Catalog | None = None) -> Path:

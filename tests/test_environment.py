@@ -419,3 +419,28 @@ def test_mode_of_written_files(tmp_path: Path) -> None:
     assert code == 0, err
     for name in NAMES:
         assert stat.S_IMODE((out / name).stat().st_mode) == 0o644
+
+
+# --- the translators' commands write files too -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "obstacle"),
+    [
+        (("i18n", "compile"), f"locales/{LANG}/LC_MESSAGES/messages.mo"),
+        (("i18n", "init", "de"), "locales/de"),
+    ],
+    ids=["mo-is-a-folder", "language-folder-is-a-file"],
+)
+def test_translators_commands_name_what_is_in_the_way(
+    project_copy: Project, argv: tuple[str, ...], obstacle: str
+) -> None:
+    path = project_copy.root / obstacle
+    if path.name == "messages.mo":
+        path.mkdir()
+    else:
+        path.write_text("in the way")
+    code, _, err = run_cli(*argv, "--project", str(project_copy.root))
+    assert code == 1, err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert re.match(rf"make-guide: error: {re.escape(str(path))}.*: cannot write: ", err), err
