@@ -4,6 +4,8 @@ Every file is written to a temporary name in its folder and renamed into place, 
 reader (or a print shop's upload) never sees half a PDF, and an interrupted build
 leaves the previous file as it was. A lock file keeps two builds from writing into
 one folder at once, and the next build sweeps up temporary files a killed one left.
+A write that fails (a full disk, a read-only file system, a folder in the way) is
+one line naming the file, with the temporary files removed and the old ones kept.
 """
 
 from __future__ import annotations
