@@ -14,20 +14,29 @@ imported, so the imports are paid once, not once per worker or per leaflet.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
-import warnings
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import GuideError
 from .manifest import Manifest, leaflet_inputs, shared_inputs
-from .output import TimeLimit, forget_lock, locked, prepare_out_dir, time_limit, write_atomic
+from .output import (
+    TimeLimit,
+    locked,
+    prepare_out_dir,
+    time_limit,
+    time_limited,
+    write_files,
+)
 from .paper import PrintOptions
 from .project import Project, cache_dir
+from .workers import PdfProcess, children_tempdir, worker_init
 
 if TYPE_CHECKING:
     from .content import Content
@@ -75,6 +84,11 @@ class Settings:
     print_options: PrintOptions = field(default_factory=PrintOptions)
     timeout: float = 120
     """Seconds one leaflet may take before it is stopped (0: no limit)."""
+
+    def __post_init__(self) -> None:
+        # The CLI checks --timeout; a library caller's nan or -1 must not reach setitimer.
+        if not (math.isfinite(self.timeout) and self.timeout >= 0):
+            raise GuideError(f"timeout must be 0 or more seconds, not {self.timeout}", exit_code=2)
 
     def key(self, target: Target) -> str:
         return f"{target.name}{self.print_options.suffix}:{'+'.join(self.formats)}"
@@ -182,62 +196,13 @@ def build_one(
         )
     if "html" in settings.formats:
         outputs[name("html")] = html.encode("utf-8")
-    for path, data in outputs.items():
-        write_atomic(path, data)
+    write_files(outputs)
     return list(outputs)
-
-
-class _PdfProcess:
-    """A process that imports WeasyPrint while this one loads the content and renders the
-    HTML, then turns that HTML into a PDF: a single leaflet's two halves overlap on two
-    cores, instead of paying WeasyPrint's ~0.5 s import first."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe()
-        self._proc = context.Process(target=_pdf_server, args=(child,), daemon=True)
-        self._proc.start()
-        child.close()
-
-    def __call__(self, **kwargs: object) -> bytes:
-        self._conn.send(kwargs)
-        try:
-            ok, payload = self._conn.recv()
-        except EOFError:
-            raise RuntimeError("the PDF process died (its traceback is above)") from None
-        if not ok:
-            raise GuideError(payload)
-        return payload
-
-    def close(self) -> None:
-        if self._proc.is_alive():
-            self._proc.kill()
-        self._proc.join()
-        self._conn.close()
-
-
-def _pdf_server(conn: Connection) -> None:
-    forget_lock()
-    # Started before the fonts are checked: WeasyPrint's "no fonts" import warning would
-    # be a second line beside the parent's clear error, so it is silenced here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from .pdf import html_to_pdf
-
-    while True:
-        try:
-            kwargs = conn.recv()
-        except EOFError:
-            return
-        try:
-            conn.send((True, html_to_pdf(**kwargs)))
-        except GuideError as exc:
-            conn.send((False, str(exc)))
 
 
 # What a worker needs, set before the pool forks (fork copies it into each worker).
 _JOB: tuple[Project, Content, Settings] | None = None
-_PDF: _PdfProcess | None = None
+_PDF: PdfProcess | None = None
 _TRANSLATORS: dict[str, Translator] = {}
 
 
@@ -279,17 +244,19 @@ def build(
     layout) is reported in its result and the others go on.
     """
     global _PDF
+    project.refuse_output_in(settings.out_dir)
     prepare_out_dir(settings.out_dir)
-    if len(targets) == 1 and jobs > 1 and "pdf" in settings.formats:
-        # Start at once: the import then runs while everything else here happens.
-        _PDF = _PdfProcess()
-    try:
-        with locked(settings.out_dir):
-            yield from _build(project, targets, settings, jobs=jobs, force=force)
-    finally:
-        if _PDF is not None:
-            _PDF.close()  # unused when the leaflet was up to date
-            _PDF = None
+    with children_tempdir():
+        if len(targets) == 1 and jobs > 1 and "pdf" in settings.formats:
+            # Start at once: the import then runs while everything else here happens.
+            _PDF = PdfProcess()
+        try:
+            with locked(settings.out_dir):
+                yield from _build(project, targets, settings, jobs=jobs, force=force)
+        finally:
+            if _PDF is not None:
+                _PDF.close()  # unused when the leaflet was up to date
+                _PDF = None
 
 
 def _build(
@@ -297,15 +264,18 @@ def _build(
 ) -> Iterator[Result]:
     global _JOB
     manifest = Manifest.load(settings.out_dir)
-    shared = shared_inputs(project, settings.fingerprint())
-    todo: list[tuple[Target, str]] = []
+    # Reading the project is under the time limit too (it cannot hang on a FIFO or
+    # run out of memory on /dev/zero, see generator.files; this bounds the rest).
+    with time_limited(settings.timeout, f"{project.root}: reading the guide project"):
+        shared = shared_inputs(project, settings.fingerprint())
+        inputs_of = {t: leaflet_inputs(project, shared, t.lang, t.operator) for t in targets}
+    todo: list[Target] = []
     for target in targets:
-        inputs = leaflet_inputs(project, shared, target.lang, target.operator)
         key = settings.key(target)
-        if not force and manifest.fresh(key, inputs):
+        if not force and manifest.fresh(key, inputs_of[target]):
             yield Result(target, manifest.outputs(key), up_to_date=True)
         else:
-            todo.append((target, inputs))
+            todo.append(target)
     if not todo:
         return
 
@@ -314,19 +284,21 @@ def _build(
 
     if "pdf" in settings.formats:
         # Before WeasyPrint is imported here: with no fonts it warns, then falls back.
-        require_fonts(scripts_of(t.lang for t, _ in todo))
-    inputs_of = {t: i for t, i in todo}
+        require_fonts(scripts_of(t.lang for t in todo))
+    # Decided here, before any worker is forked: an unusable cache warns once, not per worker.
+    cache_dir()
     try:
         from .content import load_content
 
-        content = load_content(project)
+        with time_limited(settings.timeout, f"{project.content_dir}: loading the content"):
+            content = load_content(project)
         if _PDF is None:
             from .pdf import html_to_pdf  # noqa: F401  imported before forking: paid once
             from .render import render_html  # noqa: F401
 
         _JOB = (project, content, settings)
         _TRANSLATORS.clear()
-        for result in _results([t for t, _ in todo], jobs):
+        for result in _results(todo, jobs):
             key = settings.key(result.target)
             if result.error:
                 manifest.forget(key)
@@ -346,8 +318,17 @@ def _results(targets: list[Target], jobs: int) -> Iterator[Result]:
     # fork, not spawn: workers start with the libraries and the content already loaded.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(targets)), mp_context=context, initializer=forget_lock
+        max_workers=min(jobs, len(targets)),
+        mp_context=context,
+        initializer=worker_init,
+        initargs=(os.getpid(),),
     ) as pool:
         futures = [pool.submit(_run, target) for target in targets]
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            # A worker was killed from outside (the OOM killer, a signal to it alone).
+            raise GuideError(
+                "a worker process was killed (out of memory?); try again with --jobs 1"
+            ) from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -36,6 +37,40 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise GuideError(message, exit_code=EXIT_USAGE)
+
+
+#: Bounds of the numeric options: beyond them a value is a typo, not a wish.
+MAX_JOBS = 256
+MAX_TIMEOUT = 86_400.0
+MIN_TIMEOUT = 0.001
+
+
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number from 1 to :data:`MAX_JOBS` (argparse names the option)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_JOBS}, got '{text}'"
+        )
+    return value
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``: 0 (no limit) or finite seconds up to a day; never nan, inf or < 0,
+    which the interval timer would refuse with a traceback (or silently misread)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value == 0 or MIN_TIMEOUT <= value <= MAX_TIMEOUT):  # False for nan
+        raise argparse.ArgumentTypeError(
+            f"expected seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}, or 0 for no limit, "
+            f"got '{text}'"
+        )
+    return value
 
 
 def _common(parser: argparse._ActionsContainer) -> None:
@@ -92,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=_jobs,
         default=None,
         metavar="N",
         help="leaflets built at once, in worker processes (default: CPU cores)",
@@ -102,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     how.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=120,
         metavar="SECONDS",
         help="stop a leaflet that takes longer than this (default: 120; 0: never)",
@@ -175,8 +210,6 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise GuideError(
             "--all builds everything; leave out --lang and --operator", exit_code=EXIT_USAGE
         )
-    if args.jobs is not None and args.jobs < 1:
-        raise GuideError("--jobs must be 1 or more", exit_code=EXIT_USAGE)
     targets = select(project, args.lang, args.operator)
     settings = Settings(
         out_dir=args.out if args.out is not None else DEFAULT_OUT,
@@ -231,8 +264,10 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.all and "html" in settings.formats and (built or not index_path.exists()):
         # Only when something changed: a no-op build stays free of the heavy imports.
         from .index import write_index
+        from .output import time_limited
 
-        index = write_index(project, targets, settings)
+        with time_limited(settings.timeout, f"{index_path}: writing the index"):
+            index = write_index(project, targets, settings)
         if index and not args.quiet:
             say(f"wrote {index}")
     seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ from typing import IO, Any
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 
+from . import files
 from .content import guide_messages, operator_messages, parse_model
 from .project import Project
 from .schema import Guide, Operator
@@ -52,8 +53,14 @@ OPTIONS_MAP = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 def extract_catalog(project: Project) -> Catalog:
     """Every message the project's content and templates use, as a Babel catalog (a .pot)."""
     catalog = Catalog(project="make-guide", fuzzy=False)
+
+    def check(filename: str, method: str, options: object) -> None:
+        # Babel opens each file itself: first refuse what generator.files would (a link
+        # out of the project, a FIFO that would hang, a file far too large).
+        files.check_file(project.root / filename, root=project.root)
+
     for filename, lineno, message, comments, context in extract_from_dir(
-        project.root, METHOD_MAP, OPTIONS_MAP, strip_comment_tags=True
+        project.root, METHOD_MAP, OPTIONS_MAP, callback=check, strip_comment_tags=True
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog

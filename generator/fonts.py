@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from .errors import GuideError
+from .output import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -129,11 +128,13 @@ def subset(font: FontFile, chars: frozenset[str], cache: Path) -> Path:
     result = hb.subset(face, request)
     if result is None:
         raise GuideError(f"{font.path}: HarfBuzz could not subset this font")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(result.blob.data)
-    os.replace(tmp, target)  # concurrent workers may race here; both write the same bytes
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GuideError(f"{target.parent}: cannot create: {exc.strerror or exc}") from None
+    # Concurrent workers may race here; both write the same bytes. A failed write (a
+    # full disk) is one line, and leaves no partial font behind for the next run.
+    write_atomic(target, result.blob.data)
     log.debug("subset %s to %d characters: %s", font.path.name, len(codepoints), target)
     return target
 

@@ -10,7 +10,9 @@ to ship a leaflet with any (the ``NullTranslations`` trap).
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -24,11 +26,11 @@ from babel.localedata import locale_identifiers
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
+from . import files
 from .content import section_of
 from .errors import GuideError, located
 from .project import Project
 from .schema import MAX_TEXT
-from .yamlsource import read_text
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +141,14 @@ def scripts_of(langs: Iterable[str]) -> set[str]:
 def load_catalog(project: Project, lang: str) -> Catalog:
     """Read ``locales/<lang>/LC_MESSAGES/messages.po``; syntax errors name the line."""
     path = project.po_file(lang)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise GuideError(f"{path}: no catalog for language '{lang}'", exit_code=2)
     parse_locale(lang, path.parent.parent)
-    check_po_syntax(read_text(path), path)
+    # Read once, safely (inside the project, a regular file, bounded); parsed from memory.
+    raw = files.read_bytes(path, root=project.root)
+    check_po_syntax(files.decode(raw, path), path)
     try:
-        with path.open("rb") as fh:
-            return read_po(fh, locale=lang, abort_invalid=True)
+        return read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
     except PoFileError as exc:
         raise GuideError(located(path, exc.lineno + 1, f"catalog syntax error: {exc}")) from None
     except UnicodeDecodeError:

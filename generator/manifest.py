@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from . import __version__, files
+from .errors import GuideError
+from .files import FileMissing
+from .output import write_atomic
 from .project import MANIFEST_NAME, Project
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,22 @@ FONT_FACES = [(f, s) for f in ("Noto Sans",) for s in ("Regular", "Bold", "Itali
 VERSION = 1
 
 
-def _file(h: hashlib._Hash, path: Path) -> None:
+#: What is hashed per file at most: more than any template, asset or catalog needs.
+HASH_LIMIT = 50_000_000
+#: Our own record; far smaller than this even for thousands of leaflets.
+MANIFEST_LIMIT = 20_000_000
+
+
+def _file(h: hashlib._Hash, path: Path, root: Path) -> None:
+    """Hash ``path`` through the safe reader: a file that may not be read (outside
+    ``root``, a FIFO, a loop) is hashed as refused and left to the build to report."""
     h.update(str(path).encode() + b"\0")
     try:
-        h.update(path.read_bytes())
-    except FileNotFoundError:
+        h.update(files.read_bytes(path, root=root, limit=HASH_LIMIT))
+    except FileMissing:
         h.update(b"<missing>")
+    except GuideError as exc:
+        h.update(f"<refused: {exc}>".encode())
     h.update(b"\0")
 
 
@@ -53,11 +64,13 @@ def shared_inputs(project: Project, options: str) -> str:
             h.update(f"{lib}={metadata.version(lib)}|".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{lib}=none|".encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        _file(h, path)
-    for path in sorted(p for p in project.templates_dir.rglob("*") if p.is_file()):
-        _file(h, path)
-    _file(h, project.guide_file)
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        _file(h, path, package)
+    # Every name under templates/ but folders (rglob does not enter linked folders).
+    for path in sorted(p for p in project.templates_dir.rglob("*") if not p.is_dir()):
+        _file(h, path, project.root)
+    _file(h, project.guide_file, project.root)
     prefetch(FONT_FACES)
     for family, style in FONT_FACES:
         try:
@@ -70,9 +83,25 @@ def shared_inputs(project: Project, options: str) -> str:
 def leaflet_inputs(project: Project, shared: str, lang: str, operator: str) -> str:
     """The hash of everything one leaflet is built from."""
     h = hashlib.sha256(shared.encode())
-    _file(h, project.operator_file(operator))
-    _file(h, project.po_file(lang))
+    _file(h, project.operator_file(operator), project.root)
+    _file(h, project.po_file(lang), project.root)
     return h.hexdigest()
+
+
+def _well_formed(entry: object) -> bool:
+    """An entry as :meth:`Manifest.record` writes it (anything else is rebuilt)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("inputs"), str):
+        return False
+    outputs = entry.get("outputs")
+    return isinstance(outputs, dict) and all(
+        isinstance(name, str)
+        and "/" not in name
+        and not name.startswith(".")
+        and isinstance(stamp, list)
+        and len(stamp) == 2
+        and all(isinstance(n, int) for n in stamp)
+        for name, stamp in outputs.items()
+    )
 
 
 @dataclass
@@ -84,12 +113,22 @@ class Manifest:
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
+        """The record in ``out_dir``; none (or a corrupt one) means rebuild everything.
+
+        A manifest that is not a regular file (a folder, a FIFO, a link out of the
+        output folder) is refused with one line: it could never be saved either.
+        """
         path = out_dir / MANIFEST_NAME
         try:
-            data = json.loads(path.read_text("utf-8"))
-            entries = data["leaflets"] if data.get("version") == VERSION else {}
-        except (OSError, ValueError, KeyError, TypeError):
-            entries = {}  # no manifest or an unreadable one: everything is rebuilt
+            raw = files.read_bytes(path, root=out_dir, limit=MANIFEST_LIMIT)
+        except FileMissing:
+            return cls(path, {})
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            leaflets = data["leaflets"] if data.get("version") == VERSION else {}
+            entries = {k: v for k, v in leaflets.items() if _well_formed(v)}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            entries = {}  # an unreadable record: everything is rebuilt
         return cls(path, entries)
 
     def fresh(self, key: str, inputs: str) -> bool:
@@ -120,7 +159,4 @@ class Manifest:
 
     def save(self) -> None:
         data = json.dumps({"version": VERSION, "leaflets": self.entries}, indent=1, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".manifest.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        os.replace(tmp, self.path)
+        write_atomic(self.path, data.encode("utf-8"))

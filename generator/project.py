@@ -8,12 +8,20 @@ Languages and operators are discovered from the tree, never listed in code.
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .errors import GuideError
+from .files import is_inside
+
+log = logging.getLogger(__name__)
 
 # Operators are lowercase slugs; languages are Babel identifiers (zh, en, zh_Hant).
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -29,12 +37,72 @@ INDEX_NAME = "index.html"
 LOCK_NAME = ".make-guide.lock"
 
 
-def cache_dir() -> Path:
-    """Where derived files (pre-subset fonts) are kept between runs."""
+#: Folders of the cache, made (and checked to be writable) before it is used.
+CACHE_PARTS = ("fonts", "jinja")
+
+
+def _cache_location() -> Path | None:
+    """``$MAKE_GUIDE_CACHE``, else ``$XDG_CACHE_HOME/make-guide``, else ``~/.cache/make-guide``."""
     if env := os.environ.get("MAKE_GUIDE_CACHE"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "make-guide"
+        return Path(env).absolute()  # WeasyPrint reads the font subsets by file URL
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base).absolute() / "make-guide"
+    home = os.path.expanduser("~")
+    # No HOME and no password entry: "~" comes back as is, which is no place for a cache.
+    return Path(home) / ".cache" / "make-guide" if os.path.isabs(home) else None
+
+
+@cache
+def _usable(location: Path | None) -> bool:
+    """Whether the cache at ``location`` can be written; if not, says so (once per location)."""
+    if location is None:
+        log.warning("no cache folder (HOME is not set); building without the cache")
+        return False
+    try:
+        for folder in (location, *(location / part for part in CACHE_PARTS)):
+            folder.mkdir(parents=True, exist_ok=True)
+            # A folder can exist and still refuse files: read-only mounts, other owners.
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+    except OSError as exc:
+        log.warning(
+            "%s: cannot use the cache folder (%s); building without the cache",
+            location,
+            exc.strerror or exc,
+        )
+        return False
+    return True
+
+
+def persistent_cache_dir() -> Path | None:
+    """Where derived files (pre-subset fonts, compiled templates) are kept between runs,
+    or None when that folder cannot be used (a warning says so, once)."""
+    location = _cache_location()
+    return location if _usable(location) else None
+
+
+def cache_dir() -> Path:
+    """A usable cache folder: the persistent one, or else a temporary one for this process.
+
+    WeasyPrint reads the font subsets by file URL, so they need a folder even when the
+    user's cache cannot be written; the temporary one is removed when the process ends.
+    """
+    return persistent_cache_dir() or _scratch_dir()
+
+
+@cache
+def _scratch_dir() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="make-guide-cache-"))
+    for part in CACHE_PARTS:
+        (path / part).mkdir()
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:  # not in a forked worker that happens to exit normally
+            shutil.rmtree(path, ignore_errors=True)
+
+    atexit.register(remove)
+    return path
 
 
 @dataclass(frozen=True)
@@ -111,17 +179,71 @@ class Project:
         return sorted(p.stem for p in self.packs_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
 
     def operators(self) -> list[str]:
-        """Operator slugs, from ``content/operators/<slug>.yaml``."""
+        """Operator slugs, from ``content/operators/<slug>.yaml``.
+
+        An entry that leads outside the project is refused (one line), not skipped:
+        a leaflet must not go missing with nothing but a warning.
+        """
         if not self.operators_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.operators_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
+        self.refuse_outside(self.operators_dir)
+        found = [p for p in self.operators_dir.glob("*.yaml") if SLUG_RE.match(p.stem)]
+        for path in found:
+            self.refuse_outside(path)
+        return sorted(p.stem for p in found)
 
     def languages(self) -> list[str]:
-        """Languages that have a catalog, from ``locales/<lang>/LC_MESSAGES/messages.po``."""
+        """Languages that have a catalog, from ``locales/<lang>/LC_MESSAGES/messages.po``.
+
+        A catalog entry that exists but is not a readable file (a FIFO, a link loop)
+        still names a language: reading it then fails with one line, where skipping
+        it would only make "unknown language" appear. Entries leading outside the
+        project are refused, as in :meth:`operators`.
+        """
         if not self.locales_dir.is_dir():
             return []
-        return sorted(
-            d.name
-            for d in self.locales_dir.iterdir()
-            if d.is_dir() and LANG_RE.match(d.name) and self.po_file(d.name).is_file()
+        self.refuse_outside(self.locales_dir)
+        langs = []
+        for d in self.locales_dir.iterdir():
+            if not LANG_RE.match(d.name) or not os.path.lexists(self.po_file(d.name)):
+                continue
+            self.refuse_outside(d)
+            self.refuse_outside(self.po_file(d.name))
+            langs.append(d.name)
+        return sorted(langs)
+
+    def refuse_outside(self, path: Path) -> None:
+        """A one-line error when ``path`` (a link, or inside a linked folder) leads
+        outside the project; nothing is listed or read through such a name."""
+        if not is_inside(path, self.root):
+            raise GuideError(
+                f"{path}: leads outside the project (to {os.path.realpath(path)}); "
+                "only files inside it are read"
+            )
+
+    def refuse_output_in(self, out_dir: Path) -> None:
+        """A usage error when ``out_dir`` is the project's root or lies in its content,
+        templates or locales: a page written there would be read back as a source (a
+        generated page in templates/ would be rendered as a template by the next build)."""
+        real = Path(os.path.realpath(out_dir))
+        if real == Path(os.path.realpath(self.root)):
+            where = "the guide project's own folder"
+        else:
+            sources = (self.content_dir, self.templates_dir, self.locales_dir)
+            found = next((d for d in sources if is_inside(real, d)), None)
+            if found is None:
+                return
+            where = f"inside the guide project's {found.name}/"
+        raise GuideError(
+            f"--out {out_dir}: {where}; outputs must go elsewhere (e.g. {DEFAULT_OUT}/)",
+            exit_code=2,
         )
+
+    @classmethod
+    def enclosing(cls, path: Path) -> Project | None:
+        """The guide project ``path`` is in (the nearest folder above it that has
+        ``content/``, ``templates/`` and ``locales/``), judged by name, not by links."""
+        for folder in Path(os.path.abspath(path)).parents:
+            if all((folder / name).is_dir() for name in ("content", "templates", "locales")):
+                return cls(folder)
+        return None

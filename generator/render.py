@@ -39,8 +39,9 @@ from .content import (
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
 from .links import Allowed, allowed_links, refused
+from .loader import BytecodeCache, ProjectLoader
 from .paper import PrintOptions
-from .project import Project, cache_dir
+from .project import Project, persistent_cache_dir
 from .provenance import Provenance, provenance
 from .schema import Guide, Operator
 from .yamlsource import dotted_path
@@ -165,19 +166,25 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{css_escape(str(text))}"')
 
 
-def _bytecode_dir() -> str:
-    path = cache_dir() / "jinja"
-    path.mkdir(parents=True, exist_ok=True)
-    return str(path)
+def _bytecode_dir() -> str | None:
+    """The folder for compiled templates, or None (no bytecode cache) when the user's
+    cache folder cannot be used: it only saves time, so it is simply left off."""
+    path = persistent_cache_dir()
+    return str(path / "jinja") if path else None
 
 
 @lru_cache(maxsize=8)
-def environment(templates_dir: Path) -> jinja2.Environment:
-    """One Jinja2 environment per templates folder, reused across leaflets."""
+def environment(templates_dir: Path, root: Path | None = None) -> jinja2.Environment:
+    """One Jinja2 environment per templates folder, reused across leaflets.
+
+    ``root``: the project, which the templates must not lead out of (default: the
+    folder above ``templates_dir``).
+    """
+    bytecode_dir = _bytecode_dir()
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=ProjectLoader(templates_dir, root or templates_dir.parent),
         # Compiled templates are kept between runs: a cold run skips recompiling them.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(_bytecode_dir()),
+        bytecode_cache=BytecodeCache(bytecode_dir) if bytecode_dir else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -338,7 +345,7 @@ def render_html(
 
 def render_template(project: Project, name: str, translator: Translator, **context: object) -> str:
     """Render template ``name`` with ``translator``; template mistakes become one-line errors."""
-    env = environment(project.templates_dir)
+    env = environment(project.templates_dir, project.root)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translator.gettext,
         translator.ngettext,
@@ -348,6 +355,8 @@ def render_template(project: Project, name: str, translator: Translator, **conte
     )
     try:
         return env.get_template(name).render(**context)
+    except GuideError:
+        raise  # already one line (a catalog's problem found by a gettext call)
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or project.templates_dir / (exc.name or name)
         raise GuideError(
@@ -358,6 +367,15 @@ def render_template(project: Project, name: str, translator: Translator, **conte
     except jinja2.UndefinedError as exc:
         where, line = _template_frame(project.templates_dir)
         raise GuideError(located(where, line, f"undefined in template: {exc.message}")) from None
+    except Exception as exc:
+        # Templates are trusted, but a mistake in one ({{ 1/0 }}, a type error, an include
+        # that includes itself) is still one line naming it; -v shows the traceback.
+        where, line = _template_frame(project.templates_dir)
+        log.debug("template error", exc_info=True)
+        message = " ".join(str(exc).split())[:200]
+        raise GuideError(
+            located(where, line, f"template error: {type(exc).__name__}: {message}")
+        ) from None
 
 
 def _template_frame(templates_dir: Path) -> tuple[Path | str, int | None]:

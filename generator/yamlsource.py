@@ -5,12 +5,15 @@ the octal number 393, ``no`` into False and ``2026-11-27`` into a date, silently
 Phone numbers and codes must stay exactly as written, so nothing is typed here;
 the schema in :mod:`generator.content` converts the few fields that are not text
 (dates, enums). The loader also refuses what PyYAML lets through quietly:
-duplicate keys (the last one would win) and anchors/aliases (no use in content,
-and a way to make a small file expand without bound).
+duplicate keys (the last one would win), anchors/aliases (no use in content,
+and a way to make a small file expand without bound) and nesting deeper than any
+content needs. Files are read through :mod:`generator.files` (inside the project,
+regular, bounded).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +22,38 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import files
 from .errors import GuideError, located
+from .files import MAX_BYTES
+from .project import Project
 
 KeyPath = tuple[str | int, ...]
 
 
+#: Deeper than any content needs (the schema's deepest key path has 7 steps), and far
+#: below the depth at which PyYAML's recursive composer would hit Python's limit.
+MAX_DEPTH = 64
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _StringLoader(yaml.SafeLoader):
-    """SafeLoader with no implicit resolvers: every plain scalar stays a string."""
+    """SafeLoader with no implicit resolvers (every plain scalar stays a string) and a
+    nesting limit (``[[[[...`` thousands deep would end in a RecursionError)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
 
 
 _StringLoader.yaml_implicit_resolvers = {}
@@ -74,33 +102,34 @@ def dotted_path(key_path: KeyPath) -> str:
     return out
 
 
-#: Content and catalogs are small; anything bigger is a mistake (or an attack).
-MAX_BYTES = 2_000_000
+def read_text(path: Path, *, root: Path | None = None) -> str:
+    """A UTF-8 content file of at most :data:`MAX_BYTES`, read only if it is a regular
+    file inside ``root`` (default: the guide project it is in, else its own folder).
+
+    The default keeps every caller inside the boundary without passing the project
+    around: a file is refused when it, or a link on its way, leads out of the project.
+    """
+    if root is None:
+        project = Project.enclosing(path)
+        root = project.root if project else Path(os.path.abspath(path)).parent
+    return files.read_text(path, root=root, limit=MAX_BYTES)
 
 
-def read_text(path: Path) -> str:
-    """A UTF-8 text file, or a one-line error naming the line of the first bad byte."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise GuideError(f"{path}: file too large (over {MAX_BYTES // 1_000_000} MB)")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise GuideError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise GuideError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise GuideError(located(path, line, "not valid UTF-8 text")) from None
+def load_yaml(path: Path, text: str | None = None, *, root: Path | None = None) -> YamlSource:
+    """Parse ``path`` (or ``text``, labelled with ``path``) into a :class:`YamlSource`.
 
-
-def load_yaml(path: Path, text: str | None = None) -> YamlSource:
-    """Parse ``path`` (or ``text``, labelled with ``path``) into a :class:`YamlSource`."""
+    ``root``: the folder ``path`` must lie in (see :func:`read_text`).
+    """
     if text is None:
-        text = read_text(path)
+        text = read_text(path, root=root)
     try:
         node = yaml.compose(text, Loader=_StringLoader)
+    except _TooDeep as exc:
+        raise GuideError(
+            located(path, exc.line, f"YAML nested more than {MAX_DEPTH} levels deep")
+        ) from None
+    except (RecursionError, MemoryError) as exc:  # a last resort: absurd input, one line
+        raise GuideError(f"{path}: YAML too complex to read ({type(exc).__name__})") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -296,7 +296,7 @@ CASES = [
     Case(
         "bad-jobs",
         None,
-        r"--jobs must be 1 or more",
+        r"argument -j/--jobs: expected a whole number from 1 to 256, got .0.",
         code=2,
         argv=("--lang", "ru", "--operator", "mts", "--jobs", "0"),
     ),

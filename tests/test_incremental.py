@@ -131,7 +131,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
 def test_bad_jobs_is_a_usage_error() -> None:
     err = io.StringIO()
     assert main(["--all", "--jobs", "0"], out=io.StringIO(), err=err) == 2
-    assert "--jobs must be 1 or more" in err.getvalue()
+    assert "argument -j/--jobs: expected a whole number from 1 to 256" in err.getvalue()
 
 
 def test_subset_font_keeps_glyph_shapes(tmp_path: Path) -> None:
