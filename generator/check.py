@@ -4,7 +4,9 @@ Reports, per language and section, how many strings are translated, fuzzy,
 untranslated and obsolete, and lists every problem with its file and line:
 content schema errors, facts without provenance or checked too long ago,
 links that are not official, placeholders that differ between msgid and msgstr
-(``%(name)s`` and ``{name}``), plural entries with the wrong number of forms,
+(``%(name)s`` and ``{name}``) or carry a width, precision or flags, markup or
+control, invisible and bidirectional characters in a translation, broken catalog
+headers (charset, Plural-Forms), plural entries with the wrong number of forms,
 catalogs out of date with the sources, and what GNU ``msgfmt --check`` refuses.
 """
 
@@ -26,7 +28,7 @@ from .content import Content, load_content, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
 from .i18n import is_complete, load_catalog, translation_problem
-from .links import Allowed, allowed_links, refused
+from .links import Policy, allowed_links
 from .project import Project
 
 #: Facts checked longer ago than this get a warning.
@@ -94,13 +96,13 @@ def _check_content(project: Project, report: Report, today: dt.date) -> Content 
                 report.warning(f"{where}: checked {fact.checked}, more than 12 months ago")
     allowed = allowed_links(content)
     for m in messages(content):
-        for link in refused([m.msgid], allowed):
+        for link in allowed.refused([m.msgid]):
             report.error(located(m.file, m.line, f"link not from an official site: {link}"))
     return content
 
 
 def _check_catalog(
-    project: Project, lang: str, used: Catalog, allowed: Allowed | None, report: Report
+    project: Project, lang: str, used: Catalog, allowed: Policy | None, report: Report
 ) -> None:
     try:
         catalog = load_catalog(project, lang)
@@ -147,7 +149,7 @@ def _check_catalog(
             report.error(located(path, m.lineno, str(err)))
         strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
         if allowed is not None:
-            for link in refused([s for s in strings if s], allowed):
+            for link in allowed.refused([s for s in strings if s]):
                 report.error(located(path, m.lineno, f"link not from an official site: {link}"))
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:

@@ -80,7 +80,8 @@ class Names(StrictModel):
 
 #: A host name as written in ``domains`` (lowercase, no scheme, port or path).
 Domain = Annotated[
-    str, StringConstraints(pattern=r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$")
+    str,
+    StringConstraints(pattern=r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$"),
 ]
 
 
