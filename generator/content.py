@@ -165,11 +165,13 @@ def _check_site(guide: Guide, operator: Operator, src: YamlSource) -> None:
     own = policy(operator)
     qr_keys = {block.qr for section in guide.sections for block in section.body if block.qr}
     for key in [SITE, *sorted(qr_keys - {SITE})]:
+        value = operator.facts[key].value or ""
         try:
-            link = own.link(operator.facts[key].value or "")
+            link = own.link(value)
         except GuideError:
             link = None
-        if link is None:
+        # Written out in full: a bare "mts.ru" would be linked, but is not what we print.
+        if link is None or not value.lower().startswith("https://"):
             what = "the official site" if key == SITE else "shown as a QR code, so it"
             raise src.error(
                 ("facts", key, "value"),

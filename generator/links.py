@@ -44,7 +44,7 @@ _OPAQUE_SCHEMES = "javascript|vbscript|data|mailto|file|blob|tg|whatsapp|viber|s
 _CJK = "\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _ALNUM = rf"[^\W_{_CJK}]"
 _LABEL = rf"{_ALNUM}(?:(?:{_ALNUM}|-)*{_ALNUM})?"
-_TAIL = r"[^\s\"'<>`]"
+_TAIL = rf"[^\s\"'<>`{_CJK}]"  # a URL ends where Chinese text resumes
 
 LINK_RE = re.compile(
     rf"(?i)(?P<url>(?<!{_ALNUM})[a-z][a-z0-9+.-]*://{_TAIL}*"
