@@ -88,7 +88,8 @@ def check_po_syntax(text: str, path: Path) -> None:
     msgid: str | None = None
     field = ""
     start = 0
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Split as Babel reads the file: only at "\n" (splitlines() also splits at U+2028).
+    for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip() or line.startswith("#"):
             continue
         match = _PO_LINE.match(line)
@@ -241,7 +242,7 @@ def check_header(catalog: Catalog, path: Path) -> None:
 
 def _header_line(path: Path, name: str) -> int | None:
     """The line of header field ``name`` (Babel keeps no line numbers for the header)."""
-    for lineno, line in enumerate(read_text(path).splitlines(), 1):
+    for lineno, line in enumerate(read_text(path).split("\n"), 1):
         if line.lstrip('"').startswith(f"{name}:"):
             return lineno
     return None

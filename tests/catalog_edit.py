@@ -70,8 +70,11 @@ def set_header(path: Path, field: str, value: str) -> None:
     path.write_text("\n".join(lines), "utf-8")
 
 
-def set_yaml_scalar(path: Path, key_path: tuple[str | int, ...], value: str) -> int:
-    """Set the scalar at ``key_path`` of a content file to a one-line quoted ``value``.
+def set_yaml_scalar(
+    path: Path, key_path: tuple[str | int, ...], value: str, *, yaml: str | None = None
+) -> int:
+    """Set the scalar at ``key_path`` of a content file to a one-line quoted ``value``
+    (or to ``yaml``, written as it is, e.g. with YAML escapes such as ``"\\u202e"``).
 
     Returns its line. A value that spanned several lines loses its continuation lines.
     """
@@ -82,7 +85,8 @@ def set_yaml_scalar(path: Path, key_path: tuple[str | int, ...], value: str) -> 
     key = key_path[-1]
     marker = "- " if isinstance(key, int) else f"{key}:"
     column = head.index(marker)
-    lines[line - 1] = head[: column + len(marker)].rstrip() + " " + po_quote(value)
+    written = yaml if yaml is not None else po_quote(value)
+    lines[line - 1] = head[: column + len(marker)].rstrip() + " " + written
     end = line
     while end < len(lines) and (
         not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > column
