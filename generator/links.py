@@ -40,21 +40,24 @@ if TYPE_CHECKING:
 #: Schemes a link in prose may carry without ``//`` (``javascript:alert(1)``).
 _OPAQUE_SCHEMES = "javascript|vbscript|data|mailto|file|blob|tg|whatsapp|viber|skype|intent"
 #: CJK scripts have no spaces between words: a domain glued to Chinese text starts at
-#: the first Latin or Cyrillic letter, so these never belong to a domain's labels.
-_CJK = "\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-_ALNUM = rf"[^\W_{_CJK}]"
-_LABEL = rf"{_ALNUM}(?:(?:{_ALNUM}|-)*{_ALNUM})?"
-_TAIL = rf"[^\s\"'<>`{_CJK}]"  # a URL ends where Chinese text resumes
+#: the first Latin or Cyrillic letter, and a URL ends where the Chinese text resumes.
+#: Text is scanned with these characters (and CJK punctuation) read as spaces.
+_CJK_RE = re.compile("[\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_ALNUM = r"[^\W_]"
+_LABEL = rf"{_ALNUM}(?:[\w-]*{_ALNUM})?"
+_TAIL = r"[^\s\"'<>`]"
 
+# Case-insensitive only where needed: (?i) over Unicode classes takes ~0.1 s to compile.
 LINK_RE = re.compile(
-    rf"(?i)(?P<url>(?<!{_ALNUM})[a-z][a-z0-9+.-]*://{_TAIL}*"
-    rf"|(?<!{_ALNUM})(?:{_OPAQUE_SCHEMES}):{_TAIL}+"
+    rf"(?P<url>(?<!{_ALNUM})[a-zA-Z][a-zA-Z0-9+.-]*://{_TAIL}*"
+    rf"|(?<!{_ALNUM})(?i:{_OPAQUE_SCHEMES}):{_TAIL}+"
     # protocol-relative: //host.tld/...
     rf"|(?<![\w:/])//{_ALNUM}{_TAIL}*)"
-    rf"|(?<!{_ALNUM})(?<![.-])(?P<host>(?:{_LABEL}\.)+(?P<tld>xn--[a-z0-9-]+|[^\W\d_{_CJK}]{{2,63}}))"
+    rf"|(?<!{_ALNUM})(?<![.-])(?P<host>(?:{_LABEL}\.)+"
+    rf"(?P<tld>(?i:xn--)[a-zA-Z0-9-]+|[^\W\d_]{{2,63}}))"
     rf"(?!{_ALNUM}|-)(?P<rest>(?::[0-9]+)?[/?#]{_TAIL}*)?"
 )
-_TRAILING = ".,;:!?)]}»”’。，、；：！？）」』》】"
+_TRAILING = ".,;:!?)]}»”’"
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+-]*:", re.IGNORECASE)
 
 
@@ -74,7 +77,7 @@ def is_public_suffix(name: str) -> bool:
 def links_in(text: str) -> list[str]:
     """Every link-like run in ``text``, without trailing sentence punctuation."""
     found = []
-    for m in LINK_RE.finditer(text):
+    for m in LINK_RE.finditer(_CJK_RE.sub(" ", text)):
         if m.group("host") is not None:
             host, tld = m.group("host"), m.group("tld")
             if not (
