@@ -24,10 +24,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from .catalogs import extract, out_of_date
+from .characters import describe
 from .content import Content, load_content, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
-from .i18n import is_complete, load_catalog, translation_problem
+from .fonts import not_drawn, stack
+from .i18n import is_complete, load_catalog, parse_locale, translation_problem, writing_script
 from .links import Policy, allowed_links
 from .project import Project
 
@@ -151,6 +153,7 @@ def _check_catalog(
         if allowed is not None:
             for link in allowed.refused([s for s in strings if s]):
                 report.error(located(path, m.lineno, f"link not from an official site: {link}"))
+    _check_fonts(lang, catalog, path, report)
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         report.warning(f"{path}: GNU msgfmt not found; its --check was skipped")
@@ -165,6 +168,28 @@ def _check_catalog(
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["failed"])[0]
         report.error(f"msgfmt --check: {first}")
+
+
+def _check_fonts(lang: str, catalog: Catalog, path: Path, report: Report) -> None:
+    """Every character of the translations is drawn by a font of the language's leaflets."""
+    script = writing_script(parse_locale(lang, path))
+    for m in catalog:
+        forms = m.string if isinstance(m.string, (list, tuple)) else [m.string]
+        text = "".join(f for f in forms if f)
+        try:
+            missing = not_drawn(script, sorted(set(text) - set("\n\t")))
+        except GuideError as exc:  # fonts not installed: the build says so too
+            report.warning(f"{path}: characters not checked against the fonts: {exc}")
+            return
+        if m.id and missing:
+            report.error(
+                located(
+                    path,
+                    m.lineno,
+                    f"{describe(missing[0])} is in none of the fonts of the {lang} leaflets "
+                    f"({', '.join(stack(script))}); it would print as an empty box",
+                )
+            )
 
 
 def check_project(project: Project, today: dt.date | None = None) -> Report:

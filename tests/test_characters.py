@@ -177,3 +177,12 @@ def test_a_han_character_in_a_latin_leaflet_is_not_drawn(project_copy: Project, 
     )  # fmt: skip
     assert code == 1
     assert f"{path}:{line}: facts.{key}.value: U+4E2D" in err, err
+
+
+def test_check_names_a_translation_no_font_draws(project_copy: Project) -> None:
+    lang = project_copy.languages()[-1]
+    slot = headings(catalog(project_copy, lang))[0]
+    set_msgstr(project_copy.po_file(lang), slot, f"{slot.string} \U0001f600")
+    code, _, err = run_cli("check", "--project", str(project_copy.root))
+    assert code == 1
+    assert re.search(r"messages\.po:\d+: U\+1F600 GRINNING FACE is in none of the fonts", err), err
