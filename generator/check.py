@@ -23,13 +23,14 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from .catalog_rules import is_complete, translation_problem
 from .catalogs import extract, out_of_date
 from .characters import describe
 from .content import Content, load_content, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
 from .fonts import not_drawn, stack
-from .i18n import is_complete, load_catalog, parse_locale, translation_problem, writing_script
+from .i18n import load_catalog, parse_locale, writing_script
 from .links import Policy, allowed_links
 from .project import Project
 

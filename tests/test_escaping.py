@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from generator import i18n
+from generator import catalog_rules
 from generator.content import Content
 from generator.errors import GuideError
 from generator.i18n import Translator, placeholders
@@ -89,7 +89,7 @@ def base(project: Project) -> Catalog:
 @pytest.fixture
 def markup_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Switch off the catalog's markup check: the escaping alone must hold."""
-    monkeypatch.setattr(i18n, "markup", lambda text: set())
+    monkeypatch.setattr(catalog_rules, "markup", lambda text: set())
 
 
 def _render(project: Project, content: Content, cat: Catalog) -> str:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from catalog_edit import catalog, first_paragraph, set_msgstr, set_yaml_scalar, singles
 
+from generator.catalog_rules import format_problem, translation_problem
 from generator.content import check_placeholders, load_content
 from generator.errors import GuideError
-from generator.i18n import Translator, format_problem, translation_problem
+from generator.i18n import Translator
 from generator.project import Project
 from generator.schema import MAX_TEXT
 
