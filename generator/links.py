@@ -9,8 +9,8 @@ citation for editors, and a URL written as a fact's value must itself be on them
 URLs are parsed the way browsers parse them (the WHATWG URL standard, with ada-url):
 ``https://evil.example\\@mts.ru/`` goes to evil.example, tabs and newlines inside a URL
 are dropped, percent-encoded and IDN hosts are decoded. The host checked is the host a
-reader's browser would open, and the ``href`` written is that same parse's result, so
-WeasyPrint's and a browser's reading of it cannot differ.
+reader's browser would open, and the ``href`` written is that parse's result (or the
+value itself when they agree), so WeasyPrint's and a browser's readings cannot differ.
 
 Text (content prose, translations, fact values) is scanned for whatever a reader could
 type or tap: URLs with a scheme, ``www.`` names, e-mail domains and bare domains
@@ -63,7 +63,7 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+-]*:", re.IGNORECASE)
 
 @cache
 def _suffixes() -> PublicSuffixList:
-    """The Public Suffix List (loaded once, only when some text has a dotted name)."""
+    """The Public Suffix List, loaded on first use (~50 ms), once per process."""
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList(accept_unknown=False)
