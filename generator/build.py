@@ -134,9 +134,11 @@ def build_one(
 
     A leaflet with untranslated or fuzzy strings is refused, unless ``settings.draft``:
     then it is built with the source text in their place, marked DRAFT, named ``*-draft.*``.
+    So is a leaflet with a character that none of its fonts draws, whatever the format.
     ``make_pdf`` (default: :func:`generator.pdf.html_to_pdf`) turns the HTML into PDF bytes.
     """
-    from .fonts import font_faces_css
+    from .characters import describe, origin
+    from .fonts import font_faces_css, not_drawn, stack
     from .i18n import html_lang, scripts_of
     from .render import formats_locale, render_html
 
@@ -177,6 +179,17 @@ def build_one(
             )
         log.warning("%s: %s: building a draft", target.name, tr.missing_summary())
         html = render(draft=True)
+    (script,) = scripts_of([target.lang]) or {"Latn"}
+    # Every character of the page (markup and CSS are ASCII), checked before any PDF:
+    # an empty box must never be printed, --strict or not.
+    missing = not_drawn(script, sorted(set(html) - set("\n\t\r"), key=html.index))
+    if missing:
+        where = origin(missing[0], content.sources.values(), tr.catalog, tr.path)
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise GuideError(
+            f"{where}: {describe(missing[0])} is in none of the fonts of a {target.name} "
+            f"leaflet ({', '.join(stack(script))}); it would print as an empty box{more}"
+        )
     outputs: dict[Path, bytes] = {}
 
     def name(fmt: str) -> Path:
@@ -184,7 +197,6 @@ def build_one(
 
     if "pdf" in settings.formats:
         cache = cache_dir()
-        (script,) = scripts_of([target.lang]) or {"Latn"}
         outputs[name("pdf")] = make_pdf(
             html=html,
             assets_dir=project.assets_dir,

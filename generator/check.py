@@ -4,7 +4,9 @@ Reports, per language and section, how many strings are translated, fuzzy,
 untranslated and obsolete, and lists every problem with its file and line:
 content schema errors, facts without provenance or checked too long ago,
 links that are not official, placeholders that differ between msgid and msgstr
-(``%(name)s`` and ``{name}``), plural entries with the wrong number of forms,
+(``%(name)s`` and ``{name}``) or carry a width, precision or flags, markup or
+control, invisible and bidirectional characters in a translation, broken catalog
+headers (charset, Plural-Forms), plural entries with the wrong number of forms,
 catalogs out of date with the sources, and what GNU ``msgfmt --check`` refuses.
 """
 
@@ -21,13 +23,16 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from .catalog_rules import is_complete, translation_problem
 from .catalogs import extract, out_of_date
+from .characters import describe
 from .content import Content, load_content, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
 from .factcopies import Copy, FactValues
-from .i18n import is_complete, load_catalog, translation_problem
-from .links import Allowed, allowed_links, refused
+from .fonts import not_drawn, stack
+from .i18n import load_catalog, parse_locale, writing_script
+from .links import Policy, allowed_links
 from .project import Project
 
 #: Facts checked longer ago than this get a warning.
@@ -96,7 +101,7 @@ def _check_content(project: Project, report: Report, today: dt.date) -> Content 
     allowed = allowed_links(content)
     values = FactValues(content)
     for m in messages(content):
-        for link in refused([m.msgid], allowed):
+        for link in allowed.refused([m.msgid]):
             report.error(located(m.file, m.line, f"link not from an official site: {link}"))
         for copy in values.copies_in(m.msgid):
             report.error(located(m.file, m.line, _copy_message(copy)))
@@ -116,7 +121,7 @@ def _check_catalog(
     project: Project,
     lang: str,
     used: Catalog,
-    allowed: Allowed | None,
+    allowed: Policy | None,
     values: FactValues | None,
     report: Report,
 ) -> None:
@@ -172,8 +177,9 @@ def _check_catalog(
                     if (copy.operator, copy.fact) not in in_msgid:
                         report.error(located(path, m.lineno, _copy_message(copy)))
         if allowed is not None:
-            for link in refused([s for s in strings if s], allowed):
+            for link in allowed.refused([s for s in strings if s]):
                 report.error(located(path, m.lineno, f"link not from an official site: {link}"))
+    _check_fonts(lang, catalog, path, report)
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         report.warning(f"{path}: GNU msgfmt not found; its --check was skipped")
@@ -188,6 +194,28 @@ def _check_catalog(
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["failed"])[0]
         report.error(f"msgfmt --check: {first}")
+
+
+def _check_fonts(lang: str, catalog: Catalog, path: Path, report: Report) -> None:
+    """Every character of the translations is drawn by a font of the language's leaflets."""
+    script = writing_script(parse_locale(lang, path))
+    for m in catalog:
+        forms = m.string if isinstance(m.string, (list, tuple)) else [m.string]
+        text = "".join(f for f in forms if f)
+        try:
+            missing = not_drawn(script, sorted(set(text) - set("\n\t")))
+        except GuideError as exc:  # fonts not installed: the build says so too
+            report.warning(f"{path}: characters not checked against the fonts: {exc}")
+            return
+        if m.id and missing:
+            report.error(
+                located(
+                    path,
+                    m.lineno,
+                    f"{describe(missing[0])} is in none of the fonts of the {lang} leaflets "
+                    f"({', '.join(stack(script))}); it would print as an empty box",
+                )
+            )
 
 
 def check_project(project: Project, today: dt.date | None = None) -> Report:

@@ -16,11 +16,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from .characters import check_yaml_characters
 from .errors import GuideError, located
+from .links import allowed_links, is_public_suffix, policy
 from .project import Project
 from .schema import SITE, Guide, Operator, StrictModel
 from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
@@ -30,7 +31,10 @@ from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
 PLACEHOLDERS = frozenset({"operator", "site", "compiled"})
 #: The list of facts left out, in an ``unconfirmed`` block.
 OMITTED = "facts"
-_PLACEHOLDER_RE = re.compile(r"%(?:\((\w+)\))?([a-z%])")
+#: A literal percent sign, or a placeholder exactly as ``%(name)s``...
+_PLACEHOLDER_RE = re.compile(r"%(?:%|\((\w+)\)s)")
+#: ...and whatever else Python's % operator would read as a conversion.
+_CONVERSION_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +*]*[0-9]*(?:\.[0-9*]*)?[a-zA-Z]?")
 
 
 @dataclass(frozen=True)
@@ -87,20 +91,22 @@ def parse_model(model: type[StrictModel], source: YamlSource, **extra: object) -
 
 
 def check_placeholders(msgid: str, allowed: Iterable[str] = PLACEHOLDERS) -> set[str]:
-    """The named placeholders of ``msgid``; refuses unknown or unnamed ones."""
+    """The named placeholders of ``msgid``; refuses unknown, unnamed or decorated ones.
+
+    Only ``%(name)s`` exactly: a width or precision (``%(site)200000s``,
+    ``%(site).0s``) would pad or cut a fact, and a lone ``%`` breaks the formatting.
+    """
     allowed = frozenset(allowed)
-    names: set[str] = set()
-    for match in _PLACEHOLDER_RE.finditer(msgid):
-        name, conv = match.groups()
-        if conv == "%":
-            continue
-        if name is None or conv != "s" or name not in allowed:
-            raise ValueError(
-                f"placeholder {match.group(0)!r} is not one of "
-                + ", ".join(f"%({p})s" for p in sorted(allowed))
-                + " (write a literal percent sign as %%)"
-            )
-        names.add(name)
+    names = {name for name in _PLACEHOLDER_RE.findall(msgid) if name}
+    other = _CONVERSION_RE.search(_PLACEHOLDER_RE.sub("", msgid))
+    unknown = sorted(names - allowed)
+    if other or unknown:
+        bad = other.group(0) if other else f"%({unknown[0]})s"
+        raise ValueError(
+            f"placeholder {bad[:40]!r} is not one of "
+            + ", ".join(f"%({p})s" for p in sorted(allowed))
+            + " (write a literal percent sign as %%)"
+        )
     return names
 
 
@@ -149,6 +155,7 @@ def _check_message_placeholders(content: Content) -> None:
 
 def load_guide(path: Path) -> tuple[Guide, YamlSource]:
     source = load_yaml(path)
+    check_yaml_characters(source)
     guide = parse_model(Guide, source)
     assert isinstance(guide, Guide)
     return guide, source
@@ -156,6 +163,7 @@ def load_guide(path: Path) -> tuple[Guide, YamlSource]:
 
 def load_operator(path: Path) -> tuple[Operator, YamlSource]:
     source = load_yaml(path)
+    check_yaml_characters(source)
     operator = parse_model(Operator, source, slug=path.stem)
     assert isinstance(operator, Operator)
     return operator, source
@@ -190,6 +198,47 @@ def _check_references(guide: Guide, source: YamlSource) -> None:
                     )
 
 
+def _check_site(guide: Guide, operator: Operator, src: YamlSource) -> None:
+    """The operator's domains, its site and the facts its QR codes show.
+
+    The site and a QR code ("the official site of …") must be on the operator's own
+    domains; a domain must not be a public suffix (``com.ru`` would allow anyone).
+    """
+    for i, domain in enumerate(operator.domains):
+        if is_public_suffix(domain):
+            raise src.error(
+                ("domains", i), f"'{domain}' is a public suffix: anyone can register under it"
+            )
+    own = policy(operator)
+    qr_keys = {block.qr for section in guide.sections for block in section.body if block.qr}
+    for key in [SITE, *sorted(qr_keys - {SITE})]:
+        value = operator.facts[key].value or ""
+        try:
+            link = own.link(value)
+        except GuideError:
+            link = None
+        # Written out in full: a bare "mts.ru" would be linked, but is not what we print.
+        if link is None or not value.lower().startswith("https://"):
+            what = "the official site" if key == SITE else "shown as a QR code, so it"
+            raise src.error(
+                ("facts", key, "value"),
+                f"{what} must be an https:// URL on the operator's domains ({own.describe()})",
+            )
+    if not operator.facts[SITE].printable:
+        raise src.error(("facts", SITE, "confidence"), "the official site cannot be low confidence")
+
+
+def _check_values(content: Content) -> None:
+    """A URL or domain written as a fact's value must be official: it cannot allow itself."""
+    allowed = allowed_links(content)
+    for slug, operator in content.operators.items():
+        for key, fact in operator.facts.items():
+            for bad in allowed.refused([fact.value or ""]):
+                raise content.sources[slug].error(
+                    ("facts", key, "value"), f"link not from an official site: {bad}"
+                )
+
+
 def load_content(project: Project) -> Content:
     """Load, validate and cross-check every content file of ``project``."""
     guide, guide_src = load_guide(project.guide_file)
@@ -218,17 +267,11 @@ def load_content(project: Project) -> Content:
                     f'write it in quotes ("{fact.value}"): other YAML tools read an unquoted '
                     f"{fact.value} as a number",
                 )
-        site = operator.facts[SITE]
-        parts = urlsplit(site.value or "")
-        if parts.scheme != "https" or not parts.hostname or site.value is None:
-            raise src.error(("facts", SITE, "value"), "the official site must be an https:// URL")
-        if not site.printable:
-            raise src.error(
-                ("facts", SITE, "confidence"), "the official site cannot be low confidence"
-            )
+        _check_site(guide, operator, src)
         operators[slug] = operator
         sources[slug] = src
     content = Content(guide=guide, operators=operators, sources=sources)
+    _check_values(content)
     _check_message_placeholders(content)
     return content
 

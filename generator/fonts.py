@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -156,3 +157,46 @@ def font_faces_css(script: str, text: str, cache: Path) -> str:
             f'src: url("{path.as_uri()}"); }}'
         )
     return "\n".join(rules)
+
+
+@cache
+def _face_font(path: Path, index: int) -> object:
+    """A HarfBuzz font of one face, kept for the process: its cmap is parsed once."""
+    import uharfbuzz as hb
+
+    return hb.Font(hb.Face(hb.Blob.from_file_path(str(path)), index))
+
+
+@cache
+def _draws(path: Path, index: int, codepoint: int) -> bool:
+    # Asking the cmap per character of a leaflet (a few hundred) is ~100x faster than
+    # listing the 45,000 code points of a CJK face.
+    return _face_font(path, index).get_nominal_glyph(codepoint) is not None  # type: ignore[attr-defined]
+
+
+def stack(script: str) -> list[str]:
+    """The font families of a leaflet in ``script``, as templates/style.css lists them."""
+    cjk = CJK_FAMILIES.get(script)
+    return ([cjk] if cjk else []) + list(dict.fromkeys(family for family, _ in BASE_FACES))
+
+
+def not_drawn(script: str, chars: Iterable[str]) -> list[str]:
+    """The characters of ``chars`` that no font of the ``script`` leaflet draws in
+    every weight, in the order given.
+
+    Such a character would be drawn by whatever fallback font fontconfig finds, or as
+    an empty box when there is none.
+    """
+    faces = [(family, style) for family in stack(script) for style in STYLES.values()]
+    prefetch(faces)
+    # A family with no face in a style (Noto Sans Math has no Bold) is matched to its
+    # Regular face by fontconfig, as Pango does when WeasyPrint asks for bold.
+    fonts = {style: [find_font(f, s) for f, s in faces if s == style] for style in STYLES.values()}
+    return [
+        ch
+        for ch in chars
+        if not all(
+            any(_draws(font.path, font.index, ord(ch)) for font in group)
+            for group in fonts.values()
+        )
+    ]

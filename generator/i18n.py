@@ -4,7 +4,8 @@ The ``.po`` files are the source of truth; they are read (and effectively
 compiled) by Babel at build time, so a stale ``.mo`` can never ship. Lookups
 never fall back silently: every string a leaflet asks for that is missing,
 empty or fuzzy in the catalog is recorded, and :mod:`generator.build` refuses
-to ship a leaflet with any (the ``NullTranslations`` trap).
+to ship a leaflet with any (the ``NullTranslations`` trap). What a catalog and
+each translation may hold is :mod:`generator.catalog_rules`' concern.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import gettext as _gettext
 import io
 import logging
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +27,9 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
 from . import files
+from .catalog_rules import check_header, check_po_syntax, format_problem, translation_problem
+from .catalog_rules import is_complete as is_complete
+from .catalog_rules import placeholders as placeholders
 from .content import section_of
 from .errors import GuideError, located
 from .project import Project
@@ -69,64 +72,6 @@ def writing_script(locale: Locale) -> str:
     return (_split_identifier(likely)[2] if likely else None) or "Latn"
 
 
-_PO_STRING = r'"(?:[^"\\]|\\.)*"'
-_PO_LINE = re.compile(
-    rf"^(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?({_PO_STRING})\s*$"
-)
-
-
-def check_po_syntax(text: str, path: Path) -> None:
-    """Refuse what Babel's lenient reader lets through silently.
-
-    Babel drops the last character of an unterminated string and merges a
-    duplicated msgid into one entry; a translator's typo must not turn into a
-    wrong leaflet, so the lines are checked first (GNU msgfmt would refuse both).
-    """
-    seen: dict[tuple[str | None, str], int] = {}
-    context: str | None = None
-    msgid: str | None = None
-    field = ""
-    start = 0
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = _PO_LINE.match(line)
-        if not match:
-            raise GuideError(
-                located(
-                    path,
-                    lineno,
-                    "catalog syntax error: expected a keyword "
-                    "and a quoted string, or a quoted string",
-                )
-            )
-        keyword, string = match.groups()
-        if keyword is None:
-            if not field:
-                raise GuideError(
-                    located(path, lineno, "catalog syntax error: a string continues no keyword")
-                )
-            if field == "msgctxt":
-                context = (context or "") + string[1:-1]
-            elif field == "msgid":
-                msgid = (msgid or "") + string[1:-1]
-            continue
-        if keyword == "msgctxt":
-            context, msgid, start = string[1:-1], None, lineno
-        elif keyword == "msgid":
-            if field.startswith("msgstr"):  # a new entry without a msgctxt
-                context = None
-            msgid, start = string[1:-1], start if field == "msgctxt" else lineno
-        elif keyword.startswith("msgstr") and field in ("msgid", "msgid_plural", "msgctxt"):
-            key = (context, msgid or "")
-            if key in seen and key[1]:
-                raise GuideError(
-                    located(path, start, f"duplicate message (first at line {seen[key]})")
-                )
-            seen[key] = start
-        field = keyword
-
-
 def scripts_of(langs: Iterable[str]) -> set[str]:
     """The writing scripts of ``langs`` (languages Babel does not know are left out)."""
     scripts = set()
@@ -148,62 +93,15 @@ def load_catalog(project: Project, lang: str) -> Catalog:
     raw = files.read_bytes(path, root=project.root)
     check_po_syntax(files.decode(raw, path), path)
     try:
-        return read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
+        catalog = read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
     except PoFileError as exc:
         raise GuideError(located(path, exc.lineno + 1, f"catalog syntax error: {exc}")) from None
     except UnicodeDecodeError:
         raise GuideError(f"{path}: not valid UTF-8 text") from None
     except (ValueError, SyntaxError) as exc:
         raise GuideError(f"{path}: cannot read catalog: {exc}") from None
-
-
-_PERCENT_RE = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
-_BRACE_RE = re.compile(r"(?<!\{)\{(\w*)(?:[!:][^{}]*)?\}(?!\})")
-
-
-def placeholders(text: str) -> set[str]:
-    """``%(name)s`` and ``{name}`` placeholders of ``text`` (``%%`` and ``{{`` are literal)."""
-    text = text.replace("%%", "")
-    found = {f"%({m})" for m in _PERCENT_RE.findall(text)}
-    found |= {f"{{{m}}}" for m in _BRACE_RE.findall(text)}
-    return found
-
-
-def translation_problem(message: Message, num_plurals: int) -> str | None:
-    """What is wrong with ``message``'s translation, or None.
-
-    Every string is %-formatted (Jinja2's newstyle gettext and our content alike), so a
-    lone ``%`` must be written ``%%``; the placeholders must be the msgid's (a plural
-    form may leave out the count: "one day"); a plural entry needs every form.
-    """
-    ids = [message.id] if isinstance(message.id, str) else list(message.id)
-    forms = [message.string] if isinstance(message.string, str) else list(message.string or ())
-    if len(ids) > 1:
-        # Babel pads missing forms with "", so a missing form shows up as an empty one.
-        given = len([f for f in forms if f])
-        if given and (given != num_plurals or len(forms) != num_plurals):
-            return f"has {given} plural forms, the language has {num_plurals}"
-    expected = set().union(*(placeholders(i) for i in ids))
-    for form in forms:
-        if not form:
-            continue
-        found = placeholders(form)
-        ok = found == expected if len(ids) == 1 else expected - {"%(num)"} <= found <= expected
-        if not ok:
-            return f"placeholders {sorted(found)} in msgstr differ from {sorted(expected)} in msgid"
-        if "%" in _PERCENT_RE.sub("", form).replace("%%", ""):
-            return "a lone % (write %% for a percent sign)"
-    return None
-
-
-def is_complete(message: Message, num_plurals: int) -> bool:
-    """Translated, in every plural form, and not fuzzy."""
-    if message.fuzzy or not message.id:
-        return False
-    if isinstance(message.id, (list, tuple)):
-        forms = message.string if isinstance(message.string, (list, tuple)) else ()
-        return len(forms) == num_plurals and all(forms)
-    return bool(message.string)
+    check_header(catalog, path)
+    return catalog
 
 
 @dataclass
@@ -272,21 +170,29 @@ class Translator:
         """Translate ``msgid`` and fill in its ``%(name)s`` placeholders from ``values``.
 
         A translation whose placeholders differ from the msgid's is refused: a
-        dropped ``%(site)s`` would silently lose a fact.
+        dropped ``%(site)s`` would silently lose a fact. The length limit holds for
+        the text as printed too, with the placeholders filled in.
         """
         text = self.pgettext(context, msgid)
         where = located(self.path, self.line_of(context, msgid), f"msgstr for {msgid[:40]!r}")
+        problem = format_problem(text)
         if len(text) > MAX_TEXT:
-            raise GuideError(
-                f"{where}: {len(text)} characters, more than a leaflet takes ({MAX_TEXT})"
-            )
+            problem = f"{len(text)} characters, more than a leaflet takes ({MAX_TEXT})"
+        if problem:
+            raise GuideError(f"{where}: {problem}")
         try:
-            return text % values
+            filled = text % values
         except (KeyError, ValueError, TypeError) as exc:
             raise GuideError(
                 f"{where} has a bad placeholder ({exc!s}); "
                 f"allowed: {', '.join(f'%({k})s' for k in values)}"
             ) from None
+        if len(filled) > MAX_TEXT:
+            raise GuideError(
+                f"{where}: {len(filled)} characters with its placeholders filled in, "
+                f"more than a leaflet takes ({MAX_TEXT})"
+            )
+        return filled
 
     def missing_summary(self) -> str:
         """``3 strings (why: 2, templates: 1)`` for the error line."""

@@ -4,6 +4,10 @@ Content strings are translated here (message context + placeholders), template
 strings by Jinja2's i18n extension (``{% trans %}`` / ``_()``, newstyle gettext).
 Autoescaping is on and undefined variables are errors, so a string from a
 catalog can never become markup and a typo in a template cannot print nothing.
+Template strings are escaped too: Jinja2's newstyle gettext would take a
+translation for markup (only its ``%(name)s`` arguments get escaped), so the
+gettext functions installed here return it escaped — every translation is text.
+Links are made only by the leaflet's :class:`~generator.links.Policy`.
 """
 
 from __future__ import annotations
@@ -12,13 +16,12 @@ import datetime as dt
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import jinja2
 import segno
@@ -38,7 +41,7 @@ from .content import (
 )
 from .errors import GuideError, located
 from .i18n import Translator, html_lang, parse_locale, writing_script
-from .links import Allowed, allowed_links, refused
+from .links import Link, Policy, allowed_links, policy
 from .loader import BytecodeCache, ProjectLoader
 from .paper import PrintOptions
 from .project import Project, persistent_cache_dir
@@ -71,6 +74,10 @@ class Leaflet:
     operator_name: str
     site: str
     site_label: str
+    links: Policy
+    """Makes the leaflet's links (``leaflet.links.link(value)``): official domains only."""
+    own_links: Policy
+    """The same for its operator's own domains: its site, its QR code."""
     compiled: str
     """The month the printed facts were compiled, in the leaflet's locale."""
     compiled_date: dt.date
@@ -135,11 +142,23 @@ def tel_href(value: str) -> str | None:
     return None
 
 
-def qr_svg(url: str, label: str) -> Markup:
-    """An inline SVG QR code of ``url`` (regular QR: phones do not read Micro QR)."""
-    code = segno.make_qr(url, error="m")
-    svg = code.svg_inline(scale=4, border=4, omitsize=True, title=label, svgclass="qr")
+def qr_svg(link: Link, label: str) -> Markup:
+    """An inline SVG QR code of ``link`` (regular QR: phones do not read Micro QR).
+
+    Only a :class:`Link`, which the leaflet's policy made, can be encoded: a QR code
+    cannot carry an unofficial URL.
+    """
+    if not isinstance(link, Link) or not link.href.startswith("https://"):
+        raise GuideError(f"a QR code encodes only an official https link, not {link!r}")
+    code = segno.make_qr(link.href, error="m")
+    # segno escapes the title itself: give it the text, not Jinja2's escaped markup.
+    svg = code.svg_inline(scale=4, border=4, omitsize=True, title=_text(label), svgclass="qr")
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def _text(value: str) -> str:
+    """Plain text: a Markup value (an escaped translation) unescaped, anything else as is."""
+    return value.unescape() if isinstance(value, Markup) else str(value)
 
 
 def css_escape(text: str) -> str:
@@ -153,7 +172,7 @@ def css_escape(text: str) -> str:
 def css_counters(text: str) -> Markup:
     """``Page {page} of {pages}`` -> ``"Page " counter(page) " of " counter(pages)``."""
     out = []
-    for part in re.split(r"(\{page\}|\{pages\})", str(text)):
+    for part in re.split(r"(\{page\}|\{pages\})", _text(text)):
         if part in ("{page}", "{pages}"):
             out.append(f"counter({part[1:-1]})")
         elif part:
@@ -163,7 +182,8 @@ def css_counters(text: str) -> Markup:
 
 def css_string(text: str) -> Markup:
     """A quoted CSS string for ``content:``."""
-    return Markup(f'"{css_escape(str(text))}"')
+    # A translation arrives HTML-escaped: CSS shows "&amp;" as it is, so unescape first.
+    return Markup(f'"{css_escape(_text(text))}"')
 
 
 def _bytecode_dir() -> str | None:
@@ -227,7 +247,7 @@ def _translated(
     items: list[Message],
     translator: Translator,
     values: dict[str, str],
-    allowed: Allowed,
+    links: Policy,
 ) -> M:
     """A copy of ``model`` with every translatable string in the leaflet's language.
 
@@ -243,7 +263,7 @@ def _translated(
             if line
             else located(message.file, message.line, dotted_path(message.path))
         )
-        for link in refused([text], allowed):
+        for link in links.refused([text]):
             raise GuideError(f"{where}: link not from an official site: {link}")
         if not text.strip():
             raise GuideError(f"{where}: the translation is blank")
@@ -269,13 +289,15 @@ def localize(
     locale = formats_locale(content, lang, content.sources["guide"].path)
     staff_locale = parse_locale(content.guide.staff_language, content.sources["guide"].path)
     checked: dt.date = source.checked()
+    own, links = policy(source), allowed_links(content)
+    site = own.link(source.site)
+    assert site is not None  # load_content() checked the site
     values = {
         **fact_placeholders(source),  # first: the names below win (site is the host name)
         "operator": operator_name(source, locale),
-        "site": urlsplit(source.site).hostname or source.site,
+        "site": site.label,
         "compiled": format_skeleton("yMMMM", checked, locale=locale),
     }
-    allowed = allowed_links(content)
     guide_items = list(guide_messages(content.guide, content.sources["guide"]))
     operator_items = list(operator_messages(source, content.sources[slug]))
     # The labels of the facts left out (low confidence), for the one "not confirmed" line.
@@ -293,11 +315,13 @@ def localize(
         staff_lang=html_lang(staff_locale),
         staff_script=writing_script(staff_locale),
         show_meaning=locale.language != staff_locale.language,
-        guide=_translated(content.guide, guide_items, translator, values, allowed),
-        operator=_translated(source, operator_items, translator, values, allowed),
+        guide=_translated(content.guide, guide_items, translator, values, links),
+        operator=_translated(source, operator_items, translator, values, links),
         operator_name=values["operator"],
-        site=source.site,
-        site_label=values["site"],
+        site=site.href,
+        site_label=site.label,
+        links=links,
+        own_links=own,
         compiled=values["compiled"],
         compiled_date=checked,
         provenance={
@@ -311,6 +335,19 @@ def localize(
         draft=draft,
         print=print_options or PrintOptions(),
     )
+
+
+def _check_template_links(translator: Translator, links: Policy) -> None:
+    """Template strings are checked here: content strings are, in :func:`_translated`.
+
+    (Template strings are the messages without a context.)
+    """
+    for message in translator.catalog:
+        forms = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        if message.id and message.context is None:
+            for link in links.refused(f for f in forms if f):
+                where = located(translator.path, message.lineno, "msgstr")
+                raise GuideError(f"{where}: link not from an official site: {link}")
 
 
 def render_html(
@@ -332,6 +369,7 @@ def render_html(
     leaflet = localize(
         project, content, lang, slug, translator, draft=draft, print_options=print_options
     )
+    _check_template_links(translator, leaflet.links)
     locale = formats_locale(content, lang, content.sources["guide"].path)
     return render_template(
         project,
@@ -343,15 +381,28 @@ def render_html(
     )
 
 
+def _escaped(lookup: Callable[..., str]) -> Callable[..., Markup]:
+    """``lookup`` returning its translation HTML-escaped.
+
+    Newstyle gettext does ``Markup(translation) % arguments``: given a Markup already,
+    it keeps the escaping, and the arguments are escaped as before.
+    """
+
+    def call(*args: Any) -> Markup:
+        return escape(lookup(*args))
+
+    return call
+
+
 def render_template(project: Project, name: str, translator: Translator, **context: object) -> str:
     """Render template ``name`` with ``translator``; template mistakes become one-line errors."""
     env = environment(project.templates_dir, project.root)
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        translator.gettext,
-        translator.ngettext,
+        _escaped(translator.gettext),
+        _escaped(translator.ngettext),
         newstyle=True,
-        pgettext=translator.pgettext,
-        npgettext=translator.npgettext,
+        pgettext=_escaped(translator.pgettext),
+        npgettext=_escaped(translator.npgettext),
     )
     try:
         return env.get_template(name).render(**context)

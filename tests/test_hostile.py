@@ -1,34 +1,45 @@
 """Hostile or careless strings in content and catalogs never reach the reader as
 markup, never make the renderer read a file or the network, and links that are not
-official are refused."""
+official are refused. Slots are found by kind (section headings, a paragraph), not by
+their current wording."""
 
 from __future__ import annotations
 
 import http.server
-import io
 import threading
 from pathlib import Path
 from typing import ClassVar
 
 import pypdf
 import pytest
+from catalog_edit import catalog, first_paragraph, headings, set_msgstr, set_yaml_scalar
 
 from generator.build import Settings, Target, build
-from generator.cli import main
 from generator.errors import GuideError
 from generator.pdf import html_to_pdf
 from generator.project import Project
 
 from helpers import html_text, normalise, parse_html, pdf_text, run_cli
 
-# Markup-ish strings: escaped, shown as text.
-ESCAPED = [
+LANG, OPERATOR = "ru", "mts"
+# Characters special to HTML, with no tag or character reference: the catalog check
+# lets them through, so only escaping keeps them text.
+SPECIAL = [
+    "a < b > c & d",
+    '" onmouseover="alert(1)" x="',
+    "' autofocus onfocus='alert(1)",
+    "{{ 7*7 }} {{ config.items() }} $(id) {# x #}",
+    "& amp; &#; &# 60 < b >",
+    "1 < 2 && 3 > 2 \"quoted\" 'single'",
+]
+# Markup: refused by the build and by check, with the catalog line.
+MARKUP = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
     '"><svg onload=alert(1)>',
     "</style><b>bold</b></p></section></main></body></html>",
-    "{{ 7*7 }} {{ config.items() }} $(id)",
     "&lt;b&gt; &amp; &#60;",
+    "<!-- hidden -->",
 ]
 # Strings carrying links: refused, with the catalog line.
 REFUSED = [
@@ -36,95 +47,95 @@ REFUSED = [
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
     "file:///etc/passwd",
     "http://127.0.0.1:9/evil.css",
-    '<img src="https://evil.example/pixel.png">',
-    '<link rel=stylesheet href="//evil.example/x.css">',
-]
-SLOTS = [
-    "Вот мой паспорт.",
-    "Зачем закрывать номер",
-    "Особые случаи",
-    "Об этих сведениях",
-    "Как избежать проблем",
-    "Перед расторжением",
+    "https://evil.example/pixel.png",
+    "//evil.example/x.css",
 ]
 
 
 def _poison(project: Project, strings: list[str]) -> None:
-    po = project.po_file("ru")
-    text = po.read_text("utf-8")
-    for slot, bad in zip(SLOTS, strings, strict=False):
-        escaped = bad.replace("\\", "\\\\").replace('"', '\\"')
-        assert f'msgstr "{slot}"' in text
-        text = text.replace(f'msgstr "{slot}"', f'msgstr "{escaped}"', 1)
-    po.write_text(text, "utf-8")
+    """Put ``strings`` into the section headings of the catalog (one each)."""
+    slots = headings(catalog(project, LANG))
+    assert len(slots) >= len(strings), "fewer section headings than test strings"
+    path = project.po_file(LANG)
+    # Bottom up: each edit leaves the line numbers above it as they were.
+    for slot, bad in sorted(zip(slots, strings, strict=False), key=lambda p: -p[0].lineno):
+        set_msgstr(path, slot, bad)
 
 
-def test_markup_in_catalogs_is_escaped_in_html_and_pdf(
+def _build(project: Project, out: Path, *extra: str) -> tuple[int, str]:
+    code, _, err = run_cli(
+        "--lang", LANG, "--operator", OPERATOR, "--project", str(project.root), "--out", str(out),
+        *extra,
+    )  # fmt: skip
+    return code, err
+
+
+def test_html_special_characters_in_catalogs_are_text_in_html_and_pdf(
     project_copy: Project, tmp_path: Path
 ) -> None:
-    _poison(project_copy, ESCAPED)
-    results = list(build(project_copy, [Target("ru", "mts")], Settings(tmp_path)))
+    clean_dir = tmp_path / "clean"
+    (clean_result,) = build(project_copy, [Target(LANG, OPERATOR)], Settings(clean_dir))
+    assert not clean_result.error
+    _poison(project_copy, SPECIAL)
+    results = list(build(project_copy, [Target(LANG, OPERATOR)], Settings(tmp_path)))
     assert not results[0].error, results[0].error
-    html = tmp_path / "mts-ru.html"
-    doc = parse_html(html)
-    tags = [tag for tag, _ in doc.tags]
-    assert "script" not in tags and "img" not in tags and "b" not in tags
-    assert tags.count("style") == 3  # ours: the stylesheet, the phone and dark-mode sheets
-    assert tags.count("svg") == 1  # ours: the QR code
-    assert not [a for _, attrs in doc.tags for a in attrs if a.startswith("on")]
+    html = tmp_path / f"{OPERATOR}-{LANG}.html"
+    doc, clean = parse_html(html), parse_html(clean_dir / html.name)
+    # The same elements with the same attributes, in the same order: nothing injected.
+    assert [(t, sorted(a)) for t, a in doc.tags] == [(t, sorted(a)) for t, a in clean.tags]
     text = html_text(html)
-    for bad in ESCAPED[1:]:  # the first slot is the staff meaning, not shown in Russian
+    for bad in SPECIAL:
         assert normalise(bad) in text
-    pdf = pdf_text(tmp_path / "mts-ru.pdf")
-    assert "<img src=x onerror=alert(1)>" in pdf
-    assert len(pypdf.PdfReader(tmp_path / "mts-ru.pdf").pages) <= 2  # body not hidden
+    pdf = normalise(pdf_text(tmp_path / f"{OPERATOR}-{LANG}.pdf"))
+    assert "a < b > c & d" in pdf and "&amp;" not in pdf
+
+
+@pytest.mark.parametrize("bad", MARKUP)
+def test_markup_in_catalogs_is_refused(project_copy: Project, tmp_path: Path, bad: str) -> None:
+    _poison(project_copy, [f"Раздел {bad}"])
+    code, err = _build(project_copy, tmp_path)
+    assert code == 1
+    assert "in msgstr that the msgid does not have (translations are text)" in err
+    assert "messages.po:" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob("*.pdf"))
+    code, _, err = run_cli("check", "--project", str(project_copy.root))
+    assert code == 1 and "(translations are text)" in err
 
 
 def test_css_breakout_in_the_page_footer_is_escaped(project_copy: Project, tmp_path: Path) -> None:
-    po = project_copy.po_file("ru")
-    text = po.read_text("utf-8")
-    hostile = 'Стр. %(page)s\\"; } body { display: none } @page { @top-left { content: \\"x'
-    text = text.replace(
-        'msgstr "Страница %(page)s из %(pages)s"', f'msgstr "{hostile} %(pages)s"', 1
-    )
-    po.write_text(text, "utf-8")
-    results = list(build(project_copy, [Target("ru", "t2")], Settings(tmp_path)))
+    cat = catalog(project_copy, LANG)
+    footer = next(m for m in cat if m.id and "%(pages)s" in str(m.id) and "%(page)s" in str(m.id))
+    title = next(m for m in cat if m.context == "guide/title")
+    hostile = 'P. %(page)s"; } body { display: none } @page { @top-left { content: "x %(pages)s'
+    set_msgstr(project_copy.po_file(LANG), footer, hostile)
+    results = list(build(project_copy, [Target(LANG, OPERATOR)], Settings(tmp_path)))
     assert not results[0].error, results[0].error
-    source = (tmp_path / "t2-ru.html").read_text("utf-8")
+    source = (tmp_path / f"{OPERATOR}-{LANG}.html").read_text("utf-8")
     assert "body { display: none }" not in source
-    reader = pypdf.PdfReader(tmp_path / "t2-ru.pdf")
-    assert len(reader.pages) == 2 and "Как закрыть" in reader.pages[0].extract_text()
-    assert "display: none } @page" in reader.pages[0].extract_text().replace("\n", " ")
+    reader = pypdf.PdfReader(tmp_path / f"{OPERATOR}-{LANG}.pdf")
+    first = normalise(reader.pages[0].extract_text())
+    assert normalise(title.string)[:12] in first  # the body is still shown
+    assert "display: none } @page" in first  # the footer shows the text as text
 
 
 @pytest.mark.parametrize("bad", REFUSED)
 def test_links_in_catalogs_are_refused(project_copy: Project, tmp_path: Path, bad: str) -> None:
-    _poison(project_copy, ["x", bad])
-    code, _, err = run_cli(
-        "--lang",
-        "ru",
-        "--operator",
-        "mts",
-        "--project",
-        str(project_copy.root),
-        "--out",
-        str(tmp_path),
-    )
+    _poison(project_copy, ["x", f"См. {bad}"])
+    code, err = _build(project_copy, tmp_path)
     assert code == 1
     assert "link not from an official site" in err
     assert "messages.po:" in err
     assert not list(tmp_path.glob("*.html"))
 
 
-@pytest.mark.parametrize("bad", REFUSED[:3])
+@pytest.mark.parametrize("bad", [*REFUSED[:3], "https://t.me/x", "wa.me/79990000000"])
 def test_links_in_content_are_refused(project_copy: Project, bad: str) -> None:
-    guide = project_copy.guide_file
-    guide.write_text(
-        guide.read_text("utf-8").replace("ask the operator.", f"ask the operator. {bad}"), "utf-8"
+    line = set_yaml_scalar(
+        project_copy.guide_file, first_paragraph(project_copy), f"Ask the operator. {bad}"
     )
-    err = io.StringIO()
-    assert main(["check", "--project", str(project_copy.root)], out=io.StringIO(), err=err) == 1
-    assert "guide.yaml:" in err.getvalue() and "link not from an official site" in err.getvalue()
+    code, _, err = run_cli("check", "--project", str(project_copy.root))
+    assert code == 1
+    assert f"guide.yaml:{line}: link not from an official site: {bad}" in err
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
