@@ -140,7 +140,8 @@ def build_one(
     from .characters import describe, origin
     from .fonts import font_faces_css, not_drawn, stack
     from .i18n import html_lang, scripts_of
-    from .render import formats_locale, render_html
+    from .localize import formats_locale
+    from .render import render_html
 
     if make_pdf is None:
         from .pdf import html_to_pdf

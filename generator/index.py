@@ -15,9 +15,10 @@ from babel import Locale
 from .build import Settings, Target
 from .content import Content
 from .i18n import Translator, html_lang
+from .localize import localize, operator_name
 from .output import write_atomic
 from .project import INDEX_NAME, Project
-from .render import localize, operator_name, render_template
+from .render import render_template
 
 TEMPLATE = "index.html"
 

@@ -23,10 +23,11 @@ from markupsafe import Markup
 from .content import Content, parse_model
 from .errors import GuideError
 from .i18n import Translator, html_lang, parse_locale
+from .localize import Leaflet, formats_locale, localize, money
 from .paper import PrintOptions
 from .pdf import Part
 from .project import Project
-from .render import Leaflet, formats_locale, localize, money, render_template
+from .render import render_template
 from .schema import PackFile
 from .yamlsource import load_yaml
 

@@ -24,11 +24,12 @@ from markupsafe import Markup, escape
 from generator import catalog_rules
 from generator.content import Content
 from generator.errors import GuideError
+from generator.filters import css_counters, css_string
 from generator.i18n import Translator, placeholders
 from generator.links import allowed_links
 from generator.pdf import html_to_pdf
 from generator.project import Project
-from generator.render import css_counters, css_string, render_html
+from generator.render import render_html
 
 from helpers import normalise, pdf_text, run_cli
 
@@ -250,8 +251,8 @@ def test_pdf_has_no_link_outside_the_official_domains(
 
 
 def test_qr_title_is_escaped_once(content: Content) -> None:
+    from generator.filters import qr_svg
     from generator.links import policy
-    from generator.render import qr_svg
 
     operator = next(iter(content.operators.values()))
     link = policy(operator).link(operator.site)

@@ -13,9 +13,9 @@ from catalog_edit import catalog, headings, set_msgstr, set_yaml_scalar, templat
 
 from generator.content import Content, load_content
 from generator.errors import GuideError
+from generator.filters import qr_svg
 from generator.links import Link, Policy, allowed_links, links_in, policy
 from generator.project import Project
-from generator.render import qr_svg
 from generator.yamlsource import load_yaml
 
 from helpers import parse_html, run_cli

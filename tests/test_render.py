@@ -10,9 +10,10 @@ import pytest
 
 from generator.content import Content, messages
 from generator.extract import extract_catalog
+from generator.filters import css_counters, css_escape
 from generator.i18n import html_lang, translator
+from generator.localize import Leaflet, formats_locale, localize
 from generator.project import Project
-from generator.render import Leaflet, css_counters, css_escape, formats_locale, localize
 
 from helpers import html_text, normalise, parse_html
 

@@ -18,8 +18,8 @@ from babel.messages.pofile import read_po
 
 from generator.content import Content
 from generator.i18n import load_catalog, translator
+from generator.localize import formats_locale, money
 from generator.project import Project
-from generator.render import formats_locale, money
 
 from helpers import html_text, leaflet_files, normalise, squash
 from helpers import run_cli as run

@@ -1,0 +1,202 @@
+"""What the templates see: one leaflet's guide and operator in its language.
+
+Content strings are translated here (message context + placeholders filled in, each
+operator fact by its own placeholder), dates and money are formatted in the leaflet's
+locale (``en`` -> ``en_GB``), and each printed fact gets its provenance. Strings that
+carry a link that is not official are refused, naming the catalog or content line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.lists import format_list
+from babel.numbers import format_currency
+
+from .content import (
+    OMITTED,
+    Content,
+    Message,
+    fact_placeholders,
+    guide_messages,
+    operator_messages,
+)
+from .errors import GuideError, located
+from .i18n import Translator, html_lang, parse_locale, writing_script
+from .links import Policy, allowed_links, policy
+from .paper import PrintOptions
+from .project import Project
+from .provenance import Provenance, provenance
+from .schema import Guide, Operator
+from .yamlsource import dotted_path
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", Guide, Operator)
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """What the templates see about the leaflet being built (content already translated)."""
+
+    lang: str
+    html_lang: str
+    script: str
+    """ISO 15924 script of the leaflet's language (Latn, Cyrl, Hans)."""
+    staff_lang: str
+    staff_script: str
+    """``lang`` attribute for passages in the staff's language."""
+    show_meaning: bool
+    """False when the leaflet is in the staff's language (the sentence is its own meaning)."""
+    guide: Guide
+    operator: Operator
+    operator_name: str
+    site: str
+    site_label: str
+    links: Policy
+    """Makes the leaflet's links (``leaflet.links.link(value)``): official domains only."""
+    own_links: Policy
+    """The same for its operator's own domains: its site, its QR code."""
+    compiled: str
+    """The month the printed facts were compiled, in the leaflet's locale."""
+    compiled_date: dt.date
+    """...and as a date (the oldest check among the printed facts)."""
+    provenance: dict[str, Provenance]
+    """Where each printed fact comes from, by fact key (low-confidence facts are absent)."""
+    omitted: list[str]
+    """The keys of the facts left out as low confidence."""
+    card_id: str | None
+    """The id of the section holding the staff card (a ``phrases`` block), if any."""
+    modified: str
+    """ISO date for the PDF's metadata: from the content, never the clock."""
+    draft: bool
+    print: PrintOptions
+
+
+def operator_name(operator: Operator, locale: Locale) -> str:
+    """The name as written on store signs in the reader's script (МТС for Russian)."""
+    return operator.names.cyrillic if writing_script(locale) == "Cyrl" else operator.names.latin
+
+
+def money(amount: Decimal | int, locale: Locale) -> str:
+    """Roubles as the reader writes them: "5 ₽" in Russian, "5 Russian roubles", "5俄罗斯卢布".
+
+    The symbol where the locale has one of its own (₽ in Russian); elsewhere the
+    currency's display name, pluralised by Babel: CLDR's fallback symbol is "RUB5" in
+    English and Chinese, which readers do not parse.
+    """
+    if locale.currency_symbols.get("RUB", "RUB") != "RUB":
+        return format_currency(
+            amount, "RUB", format="#,##0.##\u00a0¤", locale=locale, currency_digits=False
+        )
+    return format_currency(
+        amount, "RUB", format="#,##0.##", locale=locale, format_type="name", currency_digits=False
+    )
+
+
+def formats_locale(content: Content, lang: str, where: Path) -> Locale:
+    """The locale for dates and money: the guide's ``formats`` for ``lang`` (en -> en_GB)."""
+    settings = content.guide.languages.get(lang)
+    return parse_locale(settings.formats if settings and settings.formats else lang, where)
+
+
+def _translated(
+    model: M,
+    items: list[Message],
+    translator: Translator,
+    values: dict[str, str],
+    links: Policy,
+) -> M:
+    """A copy of ``model`` with every translatable string in the leaflet's language.
+
+    A translation (or source text) carrying a link that is not official is refused
+    here, naming the catalog line (or the content line) it came from.
+    """
+    data = model.model_dump()
+    for message in items:
+        text = translator.format(message.context, message.msgid, values)
+        line = translator.line_of(message.context, message.msgid)
+        where = (
+            located(translator.path, line, "msgstr")
+            if line
+            else located(message.file, message.line, dotted_path(message.path))
+        )
+        for link in links.refused([text]):
+            raise GuideError(f"{where}: link not from an official site: {link}")
+        if not text.strip():
+            raise GuideError(f"{where}: the translation is blank")
+        node: Any = data
+        for part in message.path[:-1]:
+            node = node[part]
+        node[message.path[-1]] = text
+    return type(model).model_validate(data)
+
+
+def localize(
+    project: Project,
+    content: Content,
+    lang: str,
+    slug: str,
+    translator: Translator,
+    *,
+    draft: bool = False,
+    print_options: PrintOptions | None = None,
+) -> Leaflet:
+    """What the templates see: the guide and the operator in ``lang``, placeholders filled."""
+    source = content.operators[slug]
+    locale = formats_locale(content, lang, content.sources["guide"].path)
+    staff_locale = parse_locale(content.guide.staff_language, content.sources["guide"].path)
+    checked: dt.date = source.checked()
+    own, links = policy(source), allowed_links(content)
+    site = own.link(source.site)
+    assert site is not None  # load_content() checked the site
+    values = {
+        **fact_placeholders(source),  # first: the names below win (site is the host name)
+        "operator": operator_name(source, locale),
+        "site": site.label,
+        "compiled": format_skeleton("yMMMM", checked, locale=locale),
+    }
+    guide_items = list(guide_messages(content.guide, content.sources["guide"]))
+    operator_items = list(operator_messages(source, content.sources[slug]))
+    # The labels of the facts left out (low confidence), for the one "not confirmed" line.
+    labels = {m.path[-1]: m for m in guide_items if m.path[:1] == ("facts",)}
+    omitted = [
+        translator.format(labels[key].context, labels[key].msgid, values)
+        for key, fact in source.facts.items()
+        if not fact.printable
+    ]
+    values[OMITTED] = format_list(omitted, locale=locale) if omitted else ""
+    return Leaflet(
+        lang=lang,
+        html_lang=html_lang(locale),
+        script=writing_script(locale),
+        staff_lang=html_lang(staff_locale),
+        staff_script=writing_script(staff_locale),
+        show_meaning=locale.language != staff_locale.language,
+        guide=_translated(content.guide, guide_items, translator, values, links),
+        operator=_translated(source, operator_items, translator, values, links),
+        operator_name=values["operator"],
+        site=site.href,
+        site_label=site.label,
+        links=links,
+        own_links=own,
+        compiled=values["compiled"],
+        compiled_date=checked,
+        provenance={
+            key: provenance(source, fact) for key, fact in source.facts.items() if fact.printable
+        },
+        omitted=[key for key, fact in source.facts.items() if not fact.printable],
+        card_id=next(
+            (s.id for s in content.guide.sections if any(b.phrases for b in s.body)), None
+        ),
+        modified=max(f.checked for f in source.facts.values()).isoformat(),
+        draft=draft,
+        print=print_options or PrintOptions(),
+    )
