@@ -130,85 +130,27 @@ def build_one(
     settings: Settings,
     make_pdf: Callable[..., bytes] | None = None,
 ) -> list[Path]:
-    """Render one leaflet in memory, then write its files. Returns the paths written.
-
-    A leaflet with untranslated or fuzzy strings is refused, unless ``settings.draft``:
-    then it is built with the source text in their place, marked DRAFT, named ``*-draft.*``.
-    So is a leaflet with a character that none of its fonts draws, whatever the format.
-    ``make_pdf`` (default: :func:`generator.pdf.html_to_pdf`) turns the HTML into PDF bytes.
-    """
-    from .characters import describe, origin
-    from .fonts import font_faces_css, not_drawn, stack
-    from .i18n import html_lang, scripts_of
-    from .localize import formats_locale
-    from .render import render_html
-
-    if make_pdf is None:
-        from .pdf import html_to_pdf
-
-        make_pdf = html_to_pdf
+    """Render one leaflet in memory (see :func:`generator.leaflet.render_leaflet`), then
+    write its files. Returns the paths written."""
+    from .leaflet import render_leaflet
 
     options = settings.print_options
-    tr.missing.clear()
-    alternates = [
-        (
-            html_lang(formats_locale(content, lang, project.guide_file)),
-            Target(lang, target.operator).filename("html", suffix=options.suffix),
-        )
-        for lang in project.languages()
-    ]
-
-    def render(draft: bool) -> str:
-        return render_html(
-            project,
-            content,
-            target.lang,
-            target.operator,
-            tr,
-            draft=draft,
-            print_options=options,
-            alternates=alternates,
-        )
-
-    html = render(draft=False)
-    is_draft = bool(tr.missing)
-    if is_draft:
-        if not settings.draft:
-            raise GuideError(
-                f"{tr.path}: {target.name}: {tr.missing_summary()}; "
-                "translate them, or build with --draft"
-            )
-        log.warning("%s: %s: building a draft", target.name, tr.missing_summary())
-        html = render(draft=True)
-    (script,) = scripts_of([target.lang]) or {"Latn"}
-    # Every character of the page (markup and CSS are ASCII), checked before any PDF:
-    # an empty box must never be printed, --strict or not.
-    missing = not_drawn(script, sorted(set(html) - set("\n\t\r"), key=html.index))
-    if missing:
-        where = origin(missing[0], content.sources.values(), tr.catalog, tr.path)
-        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise GuideError(
-            f"{where}: {describe(missing[0])} is in none of the fonts of a {target.name} "
-            f"leaflet ({', '.join(stack(script))}); it would print as an empty box{more}"
-        )
-    outputs: dict[Path, bytes] = {}
-
-    def name(fmt: str) -> Path:
-        return settings.out_dir / target.filename(fmt, suffix=options.suffix, draft=is_draft)
-
-    if "pdf" in settings.formats:
-        cache = cache_dir()
-        outputs[name("pdf")] = make_pdf(
-            html=html,
-            assets_dir=project.assets_dir,
-            label=f"{target.name} on {options.spec.css_size} paper",
-            max_pages=options.spec.budget,
-            strict=settings.strict,
-            font_css=font_faces_css(script, html, cache),
-            font_dir=cache / "fonts",
-        )
-    if "html" in settings.formats:
-        outputs[name("html")] = html.encode("utf-8")
+    rendered = render_leaflet(
+        project,
+        content,
+        tr,
+        target.lang,
+        target.operator,
+        formats=settings.formats,
+        print_options=options,
+        draft=settings.draft,
+        strict=settings.strict,
+        make_pdf=make_pdf,
+    )
+    outputs = {
+        settings.out_dir / target.filename(fmt, suffix=options.suffix, draft=rendered.draft): data
+        for fmt, data in rendered.outputs.items()
+    }
     write_files(outputs)
     return list(outputs)
 
