@@ -106,7 +106,7 @@ def render_leaflet(
         cache = cache_dir()
         outputs["pdf"] = make_pdf(
             html=html,
-            assets_dir=project.assets_dir,
+            assets_dirs=project.assets_dirs,
             label=f"{name} on {options.spec.css_size} paper",
             max_pages=options.spec.budget,
             strict=strict,

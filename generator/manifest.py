@@ -68,7 +68,7 @@ def shared_inputs(project: Project, options: str) -> str:
     for path in sorted(package.glob("*.py")):
         _file(h, path, package)
     # Every name under templates/ but folders (rglob does not enter linked folders).
-    for path in sorted(p for p in project.templates_dir.rglob("*") if not p.is_dir()):
+    for path in sorted(p for d in project.template_dirs for p in d.rglob("*") if not p.is_dir()):
         _file(h, path, project.root)
     _file(h, project.guide_file, project.root)
     prefetch(FONT_FACES)

@@ -239,7 +239,7 @@ def build_pack(
     font_css = "\n".join(font_faces_css(s, html, cache) for s in sorted(scripts_of(pack.languages)))
     pdf = html_to_pdf(
         html,
-        assets_dir=project.assets_dir,
+        assets_dirs=project.assets_dirs,
         label=f"pack {pack.name} on {print_options.spec.css_size} paper",
         strict=strict,
         font_css=font_css,

@@ -100,7 +100,7 @@ PDF_VARIANT = "pdf/ua-1"
 def html_to_pdf(
     html: str,
     *,
-    assets_dir: Path,
+    assets_dirs: Sequence[Path],
     label: str,
     max_pages: int | None = None,
     strict: bool = False,
@@ -116,13 +116,13 @@ def html_to_pdf(
     logs fails the build instead of producing a subtly wrong leaflet. ``font_css``
     (``@font-face`` rules for fonts in ``font_dir``) is added for the PDF only.
     """
-    fetcher = AssetsOnlyFetcher(assets_dir, *([font_dir] if font_dir else []))
+    fetcher = AssetsOnlyFetcher(*assets_dirs, *([font_dir] if font_dir else []))
     if font_css:
         # Inside the document: WeasyPrint ignores @font-face in user stylesheets.
         html = html.replace("</head>", f"<style>\n{font_css}\n</style>\n</head>", 1)
     with _weasyprint_warnings() as warnings:
         document = HTML(
-            string=html, base_url=assets_dir.as_uri() + "/", url_fetcher=fetcher
+            string=html, base_url=assets_dirs[0].as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=_font_config(font_css))
         if max_pages is not None and len(document.pages) > max_pages:
             raise GuideError(

@@ -1,9 +1,11 @@
 """Where things live in a guide project. The only module that knows default paths.
 
-A guide project is a folder with ``content/`` (guide.yaml and operators/*.yaml),
-``templates/`` (Jinja2) and ``locales/`` (gettext catalogs). The default project
-is the repository this package lives in; ``--project DIR`` picks another.
-Languages and operators are discovered from the tree, never listed in code.
+A guide project is a folder with ``content/guide.yaml`` (its marker: the project is
+found from the current folder upward, as mkdocs finds ``mkdocs.yml``) and
+``content/operators/*.yaml``; ``locales/`` (gettext catalogs) and ``templates/``
+(Jinja2, overriding the built-in theme file by file) are optional. ``--project DIR``
+names a project explicitly. Languages and operators are discovered from the tree,
+never listed in code.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ MANIFEST_NAME = ".make-guide-manifest.json"
 INDEX_NAME = "index.html"
 #: Held while a build writes into an output folder.
 LOCK_NAME = ".make-guide.lock"
+#: The file that makes a folder a guide project.
+MARKER = Path("content") / "guide.yaml"
+
+
+def theme_dir() -> Path:
+    """The built-in templates and styles: ``generator/theme`` in an installed package
+    (pyproject.toml maps the repository's ``templates/`` there), or the repository's
+    ``templates/`` itself when running from a source checkout."""
+    installed = Path(__file__).resolve().parent / "theme"
+    return installed if installed.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 
 
 #: Folders of the cache, made (and checked to be writable) before it is used.
@@ -118,19 +130,32 @@ class Project:
 
     @classmethod
     def at(cls, root: Path | str | None) -> Project:
-        """The project at ``root`` (or the default), checked to look like one."""
-        project = cls.default() if root is None else cls(Path(root).resolve())
-        missing = [
-            p.name
-            for p in (project.content_dir, project.templates_dir, project.locales_dir)
-            if not p.is_dir()
-        ]
-        if missing:
+        """The project at ``root`` (or found from the current folder), checked to be one."""
+        if root is None:
+            return cls.find()
+        project = cls(Path(root).resolve())
+        if not os.path.lexists(project.root / MARKER):
             raise GuideError(
-                f"{project.root}: not a guide project (missing {', '.join(missing)}/)",
+                f"{project.root}: not a guide project (no {MARKER}); "
+                "start one with: make-guide new DIR",
                 exit_code=2,
             )
         return project
+
+    @classmethod
+    def find(cls, start: Path | str | None = None) -> Project:
+        """The guide project holding ``start`` (default: the current folder): the nearest
+        folder, from there upward, that has ``content/guide.yaml``."""
+        here = Path(os.path.abspath(start or os.getcwd()))
+        for folder in (here, *here.parents):
+            if os.path.lexists(folder / MARKER):
+                log.info("guide project: %s", folder)
+                return cls(folder.resolve())
+        raise GuideError(
+            f"{here}: not inside a guide project (no {MARKER} here or in any folder above); "
+            "start one with: make-guide new DIR, or name one with --project DIR",
+            exit_code=2,
+        )
 
     @property
     def content_dir(self) -> Path:
@@ -146,12 +171,26 @@ class Project:
 
     @property
     def templates_dir(self) -> Path:
+        """The project's own templates (optional): each file overrides the theme's."""
         return self.root / "templates"
 
     @property
+    def template_dirs(self) -> list[Path]:
+        """Where templates are looked up, in order: the project's, then the built-in theme."""
+        theme = theme_dir()
+        own = [self.templates_dir] if self.templates_dir.is_dir() else []
+        return own + ([] if own and own[0].resolve() == theme else [theme])
+
+    @property
     def assets_dir(self) -> Path:
-        """The only folder the renderer may read files from (images, fonts)."""
+        """The project's assets (images, fonts): with the theme's, the only files the
+        renderer may read."""
         return self.templates_dir / "assets"
+
+    @property
+    def assets_dirs(self) -> list[Path]:
+        """Every folder the renderer may read files from."""
+        return [folder / "assets" for folder in self.template_dirs]
 
     @property
     def locales_dir(self) -> Path:
@@ -242,8 +281,8 @@ class Project:
     @classmethod
     def enclosing(cls, path: Path) -> Project | None:
         """The guide project ``path`` is in (the nearest folder above it that has
-        ``content/``, ``templates/`` and ``locales/``), judged by name, not by links."""
+        ``content/guide.yaml``), judged by name, not by links."""
         for folder in Path(os.path.abspath(path)).parents:
-            if all((folder / name).is_dir() for name in ("content", "templates", "locales")):
+            if os.path.lexists(folder / MARKER):
                 return cls(folder)
         return None

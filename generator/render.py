@@ -45,15 +45,20 @@ def _bytecode_dir() -> str | None:
 
 
 @lru_cache(maxsize=8)
-def environment(templates_dir: Path, root: Path | None = None) -> jinja2.Environment:
-    """One Jinja2 environment per templates folder, reused across leaflets.
+def environment(template_dirs: tuple[Path, ...], root: Path) -> jinja2.Environment:
+    """One Jinja2 environment per project, reused across leaflets.
 
-    ``root``: the project, which the templates must not lead out of (default: the
-    folder above ``templates_dir``).
+    Templates are looked up in ``template_dirs`` in order (the project's own, then the
+    built-in theme), each file on its own: a project overrides only what it changes.
+    A project's templates must not lead out of ``root``; the theme is the tool's own.
     """
     bytecode_dir = _bytecode_dir()
+    loaders = [
+        ProjectLoader(folder, root if folder.is_relative_to(root) else folder)
+        for folder in template_dirs
+    ]
     env = jinja2.Environment(
-        loader=ProjectLoader(templates_dir, root or templates_dir.parent),
+        loader=jinja2.ChoiceLoader(loaders),
         # Compiled templates are kept between runs: a cold run skips recompiling them.
         bytecode_cache=BytecodeCache(bytecode_dir) if bytecode_dir else None,
         autoescape=True,
@@ -130,7 +135,7 @@ def _escaped(lookup: Callable[..., str]) -> Callable[..., Markup]:
 
 def render_template(project: Project, name: str, translator: Translator, **context: object) -> str:
     """Render template ``name`` with ``translator``; template mistakes become one-line errors."""
-    env = environment(project.templates_dir, project.root)
+    env = environment(tuple(project.template_dirs), project.root)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         _escaped(translator.gettext),
         _escaped(translator.ngettext),
@@ -143,19 +148,20 @@ def render_template(project: Project, name: str, translator: Translator, **conte
     except GuideError:
         raise  # already one line (a catalog's problem found by a gettext call)
     except jinja2.TemplateSyntaxError as exc:
-        where = exc.filename or project.templates_dir / (exc.name or name)
+        where = exc.filename or project.template_dirs[0] / (exc.name or name)
         raise GuideError(
             located(where, exc.lineno, f"template syntax error: {exc.message}")
         ) from None
     except jinja2.TemplateNotFound as exc:
-        raise GuideError(f"{project.templates_dir}: template not found: {exc.name}") from None
+        dirs = " or ".join(str(d) for d in project.template_dirs)
+        raise GuideError(f"{dirs}: template not found: {exc.name}") from None
     except jinja2.UndefinedError as exc:
-        where, line = _template_frame(project.templates_dir)
+        where, line = _template_frame(project.template_dirs)
         raise GuideError(located(where, line, f"undefined in template: {exc.message}")) from None
     except Exception as exc:
         # Templates are trusted, but a mistake in one ({{ 1/0 }}, a type error, an include
         # that includes itself) is still one line naming it; -v shows the traceback.
-        where, line = _template_frame(project.templates_dir)
+        where, line = _template_frame(project.template_dirs)
         log.debug("template error", exc_info=True)
         message = " ".join(str(exc).split())[:200]
         raise GuideError(
@@ -163,17 +169,17 @@ def render_template(project: Project, name: str, translator: Translator, **conte
         ) from None
 
 
-def _template_frame(templates_dir: Path) -> tuple[Path | str, int | None]:
+def _template_frame(template_dirs: list[Path]) -> tuple[Path | str, int | None]:
     """The innermost template file and line of the exception being handled.
 
     Jinja2 rewrites tracebacks so that template frames carry the template's own
     file name and line number.
     """
     tb = sys.exc_info()[2]
-    where: tuple[Path | str, int | None] = (templates_dir, None)
+    where: tuple[Path | str, int | None] = (template_dirs[0], None)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(templates_dir)):
+        if any(filename.startswith(str(folder)) for folder in template_dirs):
             where = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return where

@@ -65,7 +65,7 @@ def truncate_after(rel: str, marker: str, tail: str) -> Callable[[Project], None
 def cut_plural_form(project: Project) -> None:
     path = project.po_file("ru")
     text = path.read_text("utf-8")
-    start = text.index('msgid "After %(num)d day without use')
+    start = text.index('msgid "After %(num)d day without paid activity')
     end = text.index("\n\n", start)
     entry = text[start:end]
     path.write_text(
@@ -85,7 +85,7 @@ def copy_catalog(lang: str) -> Callable[[Project], None]:
 MTS = "content/operators/mts.yaml"
 GUIDE = "content/guide.yaml"
 RU_PO = "locales/ru/LC_MESSAGES/messages.po"
-LEAFLET = "templates/leaflet.html"
+LEAFLET = "templates/partials/leaflet_body.html"
 BLOCKS = "templates/partials/blocks.html"
 
 
@@ -98,6 +98,15 @@ class Case:
     argv: tuple[str, ...] = ("--lang", "ru", "--operator", "mts")
 
 
+QUOTED_0890 = 'value: "0890"'
+
+
+def _line(needle: str) -> int:
+    """The line of the repository's mts.yaml where ``needle`` first appears."""
+    text = (Project.default().operator_file("mts")).read_text("utf-8")
+    return text[: text.index(needle)].count("\n") + 1
+
+
 CASES = [
     Case(
         "yaml-syntax",
@@ -107,17 +116,18 @@ CASES = [
     Case(
         "wrong-type",
         edit(MTS, "  latin: MTS", "  latin: [MTS]"),
-        r"mts\.yaml:6: names\.latin: Input should be a valid string",
+        rf"mts\.yaml:{_line('  latin: MTS')}: names\.latin: Input should be a valid string",
     ),
     Case(
         "unknown-key",
         edit(MTS, "  latin: MTS", "  latin: MTS\n  colour: red"),
-        r"mts\.yaml:7: names\.colour: unknown key",
+        rf"mts\.yaml:{_line('  latin: MTS') + 1}: names\.colour: unknown key",
     ),
     Case(
         "duplicate-key",
         edit(MTS, "  latin: MTS", "  latin: MTS\n  latin: MTC"),
-        r"mts\.yaml:7: names\.latin: duplicate key \(first at line 6\)",
+        rf"mts\.yaml:{_line('  latin: MTS') + 1}: names\.latin: duplicate key "
+        rf"\(first at line {_line('  latin: MTS')}\)",
     ),
     Case(
         "missing-field",
@@ -127,7 +137,7 @@ CASES = [
     Case(
         "number-not-quoted",
         edit(MTS, 'value: "0890"', "value: 0890"),
-        r"mts\.yaml:19: facts\.short_number\.value: write it in quotes",
+        rf"mts\.yaml:{_line(QUOTED_0890)}: facts\.short_number\.value: write it in quotes",
     ),
     Case(
         "fact-referenced-not-defined",
@@ -162,17 +172,19 @@ CASES = [
     Case(
         "bad-date",
         edit(MTS, "checked: 2026-11-27", "checked: 2026-02-30"),
-        r"mts\.yaml:16: facts\.site\.checked: .*date",
+        rf"mts\.yaml:{_line('checked: 2026-11-27')}: facts\.site\.checked: .*date",
     ),
     Case(
         "bad-confidence",
         edit(MTS, "confidence: high", "confidence: sure"),
-        r"mts\.yaml:17: facts\.site\.confidence: Input should be 'high', 'medium' or 'low'",
+        rf"mts\.yaml:{_line('confidence: high')}: facts\.site\.confidence: "
+        r"Input should be 'high', 'medium' or 'low'",
     ),
     Case(
         "site-not-https",
         edit(MTS, "value: https://mts.ru", "value: http://mts.ru"),
-        r"mts\.yaml:14: facts\.site\.value: the official site must be an https:// URL",
+        rf"mts\.yaml:{_line('value: https://mts.ru')}: facts\.site\.value: "
+        r"the official site must be an https:// URL",
     ),
     Case(
         "two-kinds-in-a-block",
@@ -191,7 +203,12 @@ CASES = [
         edit(GUIDE, "heading: Why cancel", "heading: Why cancel %(when)s"),
         r"guide\.yaml:\d+: placeholder '%\(when\)s' is not one of",
     ),
-    Case("guide-missing", remove(GUIDE), r"guide\.yaml: file not found"),
+    Case(
+        "guide-missing",
+        remove(GUIDE),
+        r"guide: not a guide project \(no content/guide\.yaml\); start one with: make-guide new",
+        code=2,
+    ),
     Case(
         "file-too-large", write(MTS, b"# " + b"x" * 2_100_000 + b"\n"), r"mts\.yaml: file too large"
     ),
@@ -242,8 +259,8 @@ CASES = [
     ),
     Case(
         "unofficial-link-in-content",
-        edit(GUIDE, "ask the operator.", "ask http://sim-help.example/cancel.", 1),
-        r"guide\.yaml:\d+: sections\[8\]\.body\[1\]\.p: link not from an official site: "
+        edit(GUIDE, "before you act.", "before you act, or ask http://sim-help.example/cancel.", 1),
+        r"guide\.yaml:\d+: sections\[\d+\]\.body\[0\]\.p: link not from an official site: "
         r"http://sim-help\.example/cancel",
     ),
     Case(
@@ -255,7 +272,7 @@ CASES = [
     Case(
         "template-syntax",
         edit(LEAFLET, "<main>", "<main>{% if %}"),
-        r"templates/leaflet\.html:\d+: template syntax error",
+        r"templates/partials/leaflet_body\.html:\d+: template syntax error",
     ),
     Case(
         "undefined-in-template",
@@ -263,7 +280,9 @@ CASES = [
         r"templates/partials/blocks\.html:\d+: undefined in template: .*paragraph",
     ),
     Case(
-        "template-missing", remove(BLOCKS), r"templates: template not found: partials/blocks\.html"
+        "template-missing",
+        edit(LEAFLET, '"partials/blocks.html"', '"partials/nowhere.html"'),
+        r"templates: template not found: partials/nowhere\.html",
     ),
     Case(
         "unknown-language",

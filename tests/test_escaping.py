@@ -237,7 +237,7 @@ def test_pdf_has_no_link_outside_the_official_domains(
     for m in _template_messages(cat):
         m.string = _fill(payload, m)  # markup only: a link would be refused before rendering
     html = _render(project, content, cat)
-    pdf = html_to_pdf(html, assets_dir=project.assets_dir, label="t")
+    pdf = html_to_pdf(html, assets_dirs=project.assets_dirs, label="t")
     allowed = allowed_links(content)
     uris = []
     for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:

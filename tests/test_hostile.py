@@ -167,11 +167,11 @@ def test_renderer_makes_no_network_request_and_reads_no_outside_file(
             p {{ background: url("{base}/c.png"); font-family: X }}</style></head>
             <body><img src="{base}/d.png" alt="x"><img src="{secret.as_uri()}" alt="y">
             <img src="file:///etc/passwd" alt="z"><p>hello</p></body></html>"""
-        pdf = html_to_pdf(html, assets_dir=project.assets_dir, label="t")
+        pdf = html_to_pdf(html, assets_dirs=project.assets_dirs, label="t")
         assert _Counter.hits == []
         assert b"/Subtype /Image" not in pdf
         with pytest.raises(GuideError, match="WeasyPrint warning"):
-            html_to_pdf(html, assets_dir=project.assets_dir, label="t", strict=True)
+            html_to_pdf(html, assets_dirs=project.assets_dirs, label="t", strict=True)
         assert _Counter.hits == []
     finally:
         server.shutdown()

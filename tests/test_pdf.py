@@ -128,7 +128,7 @@ def test_fetcher_refuses_files_outside_assets(project: Project, tmp_path: Path) 
         f'<html lang="en"><title>t</title><img src="{secret.as_uri()}">'
         '<img src="http://127.0.0.1:9/x.png"><p>hello</p></html>'
     )
-    pdf = html_to_pdf(html, assets_dir=project.assets_dir, label="t")
+    pdf = html_to_pdf(html, assets_dirs=project.assets_dirs, label="t")
     assert b"/Subtype /Image" not in pdf and b"/XObject" not in pdf
     with pytest.raises(GuideError, match="WeasyPrint warning"):
-        html_to_pdf(html, assets_dir=project.assets_dir, label="t", strict=True)
+        html_to_pdf(html, assets_dirs=project.assets_dirs, label="t", strict=True)
