@@ -1,12 +1,14 @@
 """The translators' workflow: ``make-guide i18n extract | update | compile | init LANG``.
 
-Thin wrappers over Babel's own commands (the classes behind ``pybabel``), with the
-guide project's paths filled in. Extraction uses the same two extractors as
-``babel.cfg`` (ours for content YAML, Jinja2's for templates).
+Babel does the work (its extraction, ``Catalog.update``, its ``compile`` and ``init``
+commands), with the guide project's paths filled in. Extraction uses the same two
+extractors as ``babel.cfg`` (ours for content YAML, Jinja2's for templates). Updating
+matches changed strings fuzzily only within one operator's strings (see :func:`merge`).
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 import os
@@ -19,7 +21,6 @@ from babel.messages.frontend import (
     CommandMixin,
     CompileCatalog,
     InitCatalog,
-    UpdateCatalog,
 )
 from babel.messages.pofile import write_po
 
@@ -76,47 +77,85 @@ def _check_catalogs(project: Project, *, outputs: str = "") -> None:
             project.refuse_outside(po.with_suffix(outputs))
 
 
-def _update(project: Project, pot: Path, *, check: bool) -> None:
-    _check_catalogs(project)
-    _run(
-        UpdateCatalog,
-        input_file=str(pot),
-        output_dir=str(project.locales_dir),
-        domain=DOMAIN,
-        width=WIDTH,
-        check=check,
-        ignore_pot_creation_date=True,
-    )
+def _group(context: str | None) -> str:
+    """The part of the guide a message belongs to, for fuzzy matching: one operator's
+    strings (``operator:t2/...``), or everything else (sections, templates)."""
+    return context.split("/", 1)[0] if context and context.startswith("operator:") else ""
+
+
+def merge(catalog: Catalog, template: Catalog) -> Catalog:
+    """``catalog`` updated to ``template``: new strings added, gone ones made obsolete,
+    changed ones matched fuzzily (Babel's ``Catalog.update``) — but only within their
+    group. A new operator's strings are never guessed from another operator's facts: a
+    translator who accepts such a guess would publish T2's facts under another name."""
+    parts: dict[str, Catalog] = {}
+    groups = {_group(m.context) for m in [*template, *catalog] if m.id}
+    for group in sorted(groups):
+        old, new = copy.deepcopy(catalog), copy.deepcopy(template)
+        for cat in (old, new):
+            for m in list(cat):
+                if m.id and _group(m.context) != group:
+                    cat.delete(m.id, context=m.context)
+        old.update(new, update_header_comment=False, update_creation_date=False)
+        parts[group] = old
+    merged = copy.deepcopy(catalog)
+    for m in list(merged):
+        if m.id:
+            merged.delete(m.id, context=m.context)
+    merged.obsolete.clear()
+    for m in template:
+        if m.id:
+            found = parts[_group(m.context)].get(m.id, context=m.context)
+            assert found is not None  # update() put every template message in its part
+            merged[m.id] = found
+    for part in parts.values():
+        merged.obsolete.update(part.obsolete)
+    merged.revision_date = catalog.revision_date
+    return merged
+
+
+def _keys(catalog: Catalog) -> set[tuple[str | None, str]]:
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
 
 
 def update(project: Project) -> list[Path]:
-    """Extract, then merge the new template into every catalog (new strings, fuzzy matches)."""
-    _update(project, extract(project), check=False)
-    return [project.po_file(lang) for lang in project.languages()]
+    """Extract, then merge the new template into every catalog (see :func:`merge`)."""
+    from .i18n import load_catalog
+
+    template = extract_catalog(project)
+    extract(project, catalog=template)
+    written = []
+    for lang in project.catalog_languages():
+        merged = merge(load_catalog(project, lang), template)
+        data = io.BytesIO()
+        write_po(data, merged, width=WIDTH, include_previous=True)
+        write_atomic(project.po_file(lang), data.getvalue())
+        written.append(project.po_file(lang))
+    return written
 
 
-def out_of_date(project: Project, pot: Path) -> bool:
-    """True when ``pybabel update --check`` against ``pot`` would change a catalog.
+def out_of_date(project: Project, template: Catalog) -> list[str]:
+    """The languages whose catalogs lack a message of ``template`` or hold one it no longer
+    has: what ``i18n update`` would change. Messages are compared, not the file's text:
+    a catalog re-wrapped by msgcat, Poedit or Weblate is not out of date."""
+    from .i18n import load_catalog
 
-    False when a catalog may not be opened at all (a FIFO, a link out of the project):
-    that is reported where the catalog is read, and is not a reason to run i18n update.
-    """
-    try:
-        _check_catalogs(project)
-    except GuideError:
-        return False
-    try:
-        _update(project, pot, check=True)
-    except GuideError:
-        return True
-    return False
+    stale = []
+    for lang in project.catalog_languages():
+        try:
+            catalog = load_catalog(project, lang)
+        except GuideError:
+            continue  # reported where the catalog is checked
+        if _keys(catalog) != _keys(template):
+            stale.append(lang)
+    return stale
 
 
 def compile_catalogs(project: Project) -> list[Path]:
     """Compile every catalog to ``.mo`` (for gettext tools; the build reads ``.po``)."""
     _check_catalogs(project, outputs=".mo")
     _run(CompileCatalog, directory=str(project.locales_dir), domain=DOMAIN, use_fuzzy=False)
-    return [project.po_file(lang).with_suffix(".mo") for lang in project.languages()]
+    return [project.po_file(lang).with_suffix(".mo") for lang in project.catalog_languages()]
 
 
 def init(project: Project, lang: str) -> Path:

@@ -13,6 +13,7 @@ catalogs out of date with the sources, and what GNU ``msgfmt --check`` refuses.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import subprocess
 import tempfile
@@ -23,10 +24,11 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from . import files
 from .catalog_rules import is_complete, translation_problem
-from .catalogs import extract, out_of_date
+from .catalogs import out_of_date
 from .characters import describe
-from .content import Content, load_content, messages, section_of
+from .content import Content, content_problems, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
 from .factcopies import Copy, FactValues
@@ -54,9 +56,21 @@ class Problem:
 
 
 @dataclass
+class Gap:
+    """A message a catalog lacks (``untranslated``) or has only as a guess (``fuzzy``)."""
+
+    msgctxt: str
+    msgid: str
+    state: str
+    where: str
+    """``file:line`` to fix it at: the catalog's entry, or the source the string comes from."""
+
+
+@dataclass
 class Report:
     counts: dict[str, dict[str, Counts]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    gaps: dict[str, list[Gap]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -80,14 +94,15 @@ class Report:
                 for lang, sections in self.counts.items()
             },
             "problems": [asdict(p) for p in self.problems],
+            "gaps": {lang: [asdict(g) for g in gaps] for lang, gaps in self.gaps.items()},
         }
 
 
 def _check_content(project: Project, report: Report, today: dt.date) -> Content | None:
-    try:
-        content = load_content(project)
-    except GuideError as exc:
-        report.error(str(exc))
+    content, problems = content_problems(project)
+    for problem in problems:
+        report.error(problem)
+    if content is None:
         return None
     for slug, operator in content.operators.items():
         source = content.sources[slug]
@@ -101,9 +116,9 @@ def _check_content(project: Project, report: Report, today: dt.date) -> Content 
     allowed = allowed_links(content)
     values = FactValues(content)
     for m in messages(content):
-        for link in allowed.refused([m.msgid]):
+        for link in allowed.refused(m.texts):
             report.error(located(m.file, m.line, f"link not from an official site: {link}"))
-        for copy in values.copies_in(m.msgid):
+        for copy in (c for text in m.texts for c in values.copies_in(text)):
             report.error(located(m.file, m.line, _copy_message(copy)))
     return content
 
@@ -154,11 +169,14 @@ def _check_catalog(
         counts[section_of(m.context)].obsolete += 1
     report.counts[lang] = dict(sorted(counts.items()))
     gaps = {s: c for s, c in counts.items() if c.fuzzy or c.untranslated}
-    if gaps:
+    if gaps and lang != project.source_language():  # the source needs no translation
         detail = ", ".join(f"{s}: {c.untranslated + c.fuzzy}" for s, c in sorted(gaps.items()))
         untranslated = sum(c.untranslated for c in gaps.values())
         fuzzy = sum(c.fuzzy for c in gaps.values())
         report.error(f"{path}: {untranslated} untranslated, {fuzzy} fuzzy ({detail})")
+        for gap in _gaps(project, path, catalog, used):
+            report.gaps.setdefault(lang, []).append(gap)
+            report.error(f"{gap.where}: {gap.state}: [{gap.msgctxt}] {gap.msgid[:70]!r}")
 
     for m in catalog:
         if not m.id:
@@ -191,9 +209,16 @@ def _check_catalog(
             text=True,
             check=False,
         )
-    if result.returncode != 0:
-        first = (result.stderr.strip().splitlines() or ["failed"])[0]
-        report.error(f"msgfmt --check: {first}")
+    # Every line msgfmt writes: a warning about the header must not hide a fatal error.
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    for line in lines:
+        line = line.removeprefix(msgfmt + ": ").removeprefix("msgfmt: ")
+        if "warning" in line.lower():
+            report.warning(f"msgfmt --check: {line}")
+        else:
+            report.error(f"msgfmt --check: {line}")
+    if result.returncode != 0 and not lines:
+        report.error(f"msgfmt --check: {path}: failed (exit {result.returncode})")
 
 
 def _check_fonts(lang: str, catalog: Catalog, path: Path, report: Report) -> None:
@@ -218,9 +243,40 @@ def _check_fonts(lang: str, catalog: Catalog, path: Path, report: Report) -> Non
             )
 
 
-def check_project(project: Project, today: dt.date | None = None) -> Report:
-    """Check the whole guide project; ``today`` decides which facts are stale."""
+def _gaps(project: Project, path: Path, catalog: Catalog, used: Catalog) -> list[Gap]:
+    """Each untranslated or fuzzy message, with where to fix it: the catalog's line, or
+    (when the catalog does not have it yet) the source file and line it comes from."""
+    out = []
+    for m in used:
+        if not m.id:
+            continue
+        key = m.id if isinstance(m.id, str) else m.id[0]
+        found = catalog.get(key, context=m.context)
+        if found is not None and is_complete(found, catalog.num_plurals) and not found.fuzzy:
+            continue
+        state = "fuzzy" if found is not None and found.fuzzy else "untranslated"
+        if found is not None and found.lineno:
+            where = located(path, found.lineno, "").rstrip(": ")
+        elif m.locations:
+            filename, line = m.locations[0]
+            where = located(project.root / filename, line, "").rstrip(": ")
+        else:
+            where = str(path)
+        out.append(Gap(m.context or "", key, state, where))
+    return out
+
+
+def check_project(
+    project: Project, today: dt.date | None = None, langs: list[str] | None = None
+) -> Report:
+    """Check the whole guide project (``langs``: only these languages' catalogs);
+    ``today`` decides which facts are stale."""
     report = Report()
+    if not project.templates_dir.is_dir():
+        report.warning(
+            f"{project.templates_dir}: none; the built-in templates are used "
+            "(add a templates/ folder to override them file by file)"
+        )
     content = _check_content(project, report, today or dt.date.today())
     try:
         used = extract_catalog(project)
@@ -229,24 +285,30 @@ def check_project(project: Project, today: dt.date | None = None) -> Report:
         return report
     allowed = allowed_links(content) if content else None
     values = FactValues(content) if content else None
-    for lang in project.languages():
-        _check_catalog(project, lang, used, allowed, values, report)
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = extract(project, Path(tmp) / "messages.pot", used)
-        if not project.pot_file.is_file():
+    catalogs = project.catalog_languages()
+    for lang in langs or catalogs:
+        if lang in catalogs:
+            _check_catalog(project, lang, used, allowed, values, report)
+    if not project.pot_file.is_file():
+        if catalogs:
             report.error(f"{project.pot_file}: missing; run: make-guide i18n extract")
-        elif {(m.context, m.id) for m in used if m.id} != _keys(project.pot_file):
+    elif _keys(used) != _keys_of(project, project.pot_file):
+        report.error(
+            f"{project.pot_file}: out of date with the sources; run: make-guide i18n update"
+        )
+    for lang in out_of_date(project, used):
+        if not langs or lang in langs:
             report.error(
-                f"{project.pot_file}: out of date with the sources; run: make-guide i18n update"
-            )
-        if project.languages() and out_of_date(project, fresh):
-            report.error(
-                f"{project.locales_dir}: catalogs out of date with the sources; "
-                "run: make-guide i18n update"
+                f"{project.po_file(lang)}: out of date with the sources (messages added or "
+                "removed); run: make-guide i18n update"
             )
     return report
 
 
-def _keys(pot: Path) -> set[tuple[str | None, object]]:
-    with pot.open("rb") as fh:
-        return {(m.context, m.id) for m in read_po(fh) if m.id}
+def _keys(catalog: Catalog) -> set[tuple[str | None, object]]:
+    return {(m.context, m.id) for m in catalog if m.id}
+
+
+def _keys_of(project: Project, pot: Path) -> set[tuple[str | None, object]]:
+    raw = files.read_bytes(pot, root=project.root)
+    return _keys(read_po(io.BytesIO(raw)))

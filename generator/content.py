@@ -20,15 +20,16 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .characters import check_yaml_characters
-from .errors import GuideError, located
+from .errors import GuideError, Problems, located
 from .links import allowed_links, is_public_suffix, policy
 from .project import Project
 from .schema import SITE, Guide, Operator, StrictModel
 from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
 
 #: Placeholders every content string may use; operator facts given as a ``value`` add
-#: their own (``%(short_number)s``), and ``unconfirmed`` blocks add ``%(facts)s``.
-PLACEHOLDERS = frozenset({"operator", "site", "compiled"})
+#: their own (``%(short_number)s``; ``%(site)s`` prints the site's host name), and
+#: ``unconfirmed`` blocks add ``%(facts)s``.
+PLACEHOLDERS = frozenset({"operator", "compiled"})
 #: The list of facts left out, in an ``unconfirmed`` block.
 OMITTED = "facts"
 #: A literal percent sign, or a placeholder exactly as ``%(name)s``...
@@ -48,6 +49,13 @@ class Message:
     line: int | None
     path: KeyPath
     """Where the string sits in its file's data."""
+    plural: str | None = None
+    """The plural form, for a sentence with a count (``sentences``): ``msgid_plural``."""
+
+    @property
+    def texts(self) -> list[str]:
+        """The English text(s): the msgid, and the plural form if there is one."""
+        return [self.msgid] if self.plural is None else [self.msgid, self.plural]
 
 
 @dataclass(frozen=True)
@@ -71,23 +79,29 @@ def parse_model(model: type[StrictModel], source: YamlSource, **extra: object) -
         # A misspelt key shows up twice: as unknown, and its real name as missing.
         # Report the unknown one first, with the missing name as a suggestion.
         errors.sort(key=lambda e: e["type"] != "extra_forbidden")
-        err = errors[0]
-        # pydantic marks a bad dict key with an extra "[key]" step; the key itself is enough.
-        loc: KeyPath = tuple(p for p in err["loc"] if p != "[key]")
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown key"
-            missing = [
-                e["loc"][-1]
-                for e in errors
-                if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]
-            ]
-            if missing:
-                message += f" (did you mean '{missing[0]}'?)"
-        elif err["type"] == "missing":
-            message = "required key is missing"
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise source.error(loc, message + more) from None
+        suggested: set[tuple[object, ...]] = set()
+        lines = []
+        for err in errors:
+            # pydantic marks a bad dict key with an extra "[key]" step; the key is enough.
+            loc: KeyPath = tuple(p for p in err["loc"] if p != "[key]")
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "unknown key"
+                missing = [
+                    e["loc"] for e in errors if e["type"] == "missing" and e["loc"][:-1] == loc[:-1]
+                ]
+                if missing:
+                    message += f" (did you mean '{missing[0][-1]}'?)"
+                    suggested.add(tuple(missing[0]))
+            elif err["type"] == "missing":
+                if tuple(err["loc"]) in suggested:
+                    continue  # already named as the likely meaning of an unknown key
+                message = "required key is missing"
+            lines.append(str(source.error(loc, message)))
+        more = (
+            f" (and {len(lines) - 1} more: make-guide check lists them)" if len(lines) > 1 else ""
+        )
+        raise GuideError(lines[0] + more, details=lines) from None
 
 
 def check_placeholders(msgid: str, allowed: Iterable[str] = PLACEHOLDERS) -> set[str]:
@@ -110,6 +124,56 @@ def check_placeholders(msgid: str, allowed: Iterable[str] = PLACEHOLDERS) -> set
     return names
 
 
+#: The placeholders of a sentence with a count: the number and an amount of money.
+COUNTED = frozenset({"num", "amount"})
+
+
+def _check_sentence(message: Message) -> None:
+    """A sentence with a count: ``%(num)d`` (the number) and ``%(amount)s`` only."""
+    for text in message.texts:
+        try:
+            check_placeholders(text.replace("%(num)d", ""), PLACEHOLDERS | {"amount"})
+        except ValueError as exc:
+            raise GuideError(located(message.file, message.line, str(exc))) from None
+
+
+def _check_rules(content: Content, problems: Problems) -> None:
+    """Every ``rule`` names a declared sentence and gives the money it prints."""
+    for slug, operator in content.operators.items():
+        src = content.sources[slug]
+        for key, fact in operator.facts.items():
+            for i, item in enumerate(fact.rule or []):
+                where = ("facts", key, "rule", i)
+                sentence = content.guide.sentences.get(item.sentence)
+                if sentence is None:
+                    declared = ", ".join(content.guide.sentences) or "none"
+                    problems.add(
+                        src.error(
+                            (*where, "sentence"),
+                            f"no sentence '{item.sentence}' in guide.yaml (declared: {declared})",
+                        )
+                    )
+                elif "%(amount)s" in sentence.one + sentence.other and item.amount is None:
+                    problems.add(src.error(where, f"'{item.sentence}' prints an amount: give one"))
+                elif item.amount is not None and content.guide.currency is None:
+                    problems.add(
+                        content.sources["guide"].error((), "amounts need a 'currency' (e.g. RUB)")
+                    )
+
+
+def _check_staff(guide: Guide, source: YamlSource, problems: Problems) -> None:
+    """A staff card (``phrases``) needs the staff's language."""
+    for i, section in enumerate(guide.sections):
+        for j, block in enumerate(section.body):
+            if block.phrases and not guide.staff_language:
+                problems.add(
+                    source.error(
+                        ("sections", i, "body", j, "phrases"),
+                        "a staff card needs 'staff_language' in guide.yaml (e.g. ru)",
+                    )
+                )
+
+
 def fact_placeholders(operator: Operator) -> dict[str, str]:
     """The operator's printable ``value`` facts, by the placeholder that prints them."""
     return {
@@ -129,6 +193,9 @@ def _check_message_placeholders(content: Content) -> None:
     guide_keys = set(content.guide.facts)
     for message in messages(content):
         extra = {OMITTED} if message.path[-1] == "unconfirmed" else set()
+        if message.plural is not None:
+            _check_sentence(message)
+            continue
         if message.context.startswith("operator:"):
             slug = message.context.split(":", 1)[1].split("/", 1)[0]
             operators = {slug: content.operators[slug]}
@@ -169,18 +236,16 @@ def load_operator(path: Path) -> tuple[Operator, YamlSource]:
     return operator, source
 
 
-def _check_references(guide: Guide, source: YamlSource) -> None:
+def _check_references(guide: Guide, source: YamlSource, problems: Problems) -> None:
     """Section ids are unique; every fact a section shows is defined under ``facts``."""
-    if SITE not in guide.facts:
-        raise source.error(
-            ("facts",), f"the '{SITE}' fact (the operator's official site) is required"
-        )
     seen: dict[str, int] = {}
     for i, section in enumerate(guide.sections):
         if section.id in seen:
-            raise source.error(
-                ("sections", i, "id"),
-                f"section id '{section.id}' is already used by sections[{seen[section.id]}]",
+            problems.add(
+                source.error(
+                    ("sections", i, "id"),
+                    f"section id '{section.id}' is already used by sections[{seen[section.id]}]",
+                )
             )
         seen[section.id] = i
         for j, block in enumerate(section.body):
@@ -191,10 +256,12 @@ def _check_references(guide: Guide, source: YamlSource) -> None:
             for kind, k, key in refs:
                 if key not in guide.facts:
                     path = ("sections", i, "body", j, kind) + ((k,) if k is not None else ())
-                    raise source.error(
-                        path,
-                        f"fact '{key}' is not defined under facts "
-                        f"(defined: {', '.join(guide.facts)})",
+                    problems.add(
+                        source.error(
+                            path,
+                            f"fact '{key}' is not defined under facts "
+                            f"(defined: {', '.join(guide.facts)})",
+                        )
                     )
 
 
@@ -211,7 +278,8 @@ def _check_site(guide: Guide, operator: Operator, src: YamlSource) -> None:
             )
     own = policy(operator)
     qr_keys = {block.qr for section in guide.sections for block in section.body if block.qr}
-    for key in [SITE, *sorted(qr_keys - {SITE})]:
+    site = [SITE] if SITE in operator.facts else []
+    for key in [*site, *sorted(qr_keys - {SITE})]:
         value = operator.facts[key].value or ""
         try:
             link = own.link(value)
@@ -224,7 +292,7 @@ def _check_site(guide: Guide, operator: Operator, src: YamlSource) -> None:
                 ("facts", key, "value"),
                 f"{what} must be an https:// URL on the operator's domains ({own.describe()})",
             )
-    if not operator.facts[SITE].printable:
+    if site and not operator.facts[SITE].printable:
         raise src.error(("facts", SITE, "confidence"), "the official site cannot be low confidence")
 
 
@@ -240,40 +308,80 @@ def _check_values(content: Content) -> None:
 
 
 def load_content(project: Project) -> Content:
-    """Load, validate and cross-check every content file of ``project``."""
-    guide, guide_src = load_guide(project.guide_file)
-    _check_references(guide, guide_src)
-    slugs = project.operators()
-    if not slugs:
-        raise GuideError(f"{project.operators_dir}: no operator files (<slug>.yaml)")
+    """Load, validate and cross-check every content file of ``project``; the first
+    problem is raised (``make-guide check`` lists them all: :func:`content_problems`)."""
+    content = _load(project, Problems())
+    assert content is not None  # with a raising collector, a problem never gets here
+    return content
+
+
+def content_problems(project: Project) -> tuple[Content | None, list[str]]:
+    """The content and every problem found in it, all at once (not one per run)."""
+    problems = Problems(collect=True)
+    content = _load(project, problems)
+    return (content if not problems.found else None), problems.found
+
+
+def _load(project: Project, problems: Problems) -> Content | None:
+    guide: Guide | None = None
+    guide_src: YamlSource | None = None
+    with problems.catch():
+        guide, guide_src = load_guide(project.guide_file)
+        _check_references(guide, guide_src, problems)
+        _check_staff(guide, guide_src, problems)
+    slugs = []
+    with problems.catch():
+        slugs = project.operators()
+        if not slugs:
+            raise GuideError(
+                f"{project.operators_dir}: no operator files (<slug>.yaml); "
+                "each operator of the guide has one"
+            )
     operators: dict[str, Operator] = {}
-    sources = {"guide": guide_src}
+    sources: dict[str, YamlSource] = {}
     for slug in slugs:
-        operator, src = load_operator(project.operator_file(slug))
-        for key in operator.facts:
-            if key not in guide.facts:
-                raise src.error(
+        with problems.catch():
+            operator, src = load_operator(project.operator_file(slug))
+            operators[slug], sources[slug] = operator, src
+            if guide is not None:
+                _check_operator(guide, operator, src, problems)
+    if guide is None or guide_src is None or problems.found:
+        return None
+    content = Content(guide=guide, operators=operators, sources={"guide": guide_src, **sources})
+    _check_rules(content, problems)
+    with problems.catch():
+        _check_values(content)
+    with problems.catch():
+        _check_message_placeholders(content)
+    return None if problems.found else content
+
+
+def _check_operator(guide: Guide, operator: Operator, src: YamlSource, problems: Problems) -> None:
+    """One operator file against the guide: the same facts, values written safely."""
+    found = len(problems.found)
+    for key in operator.facts:
+        if key not in guide.facts:
+            problems.add(
+                src.error(
                     ("facts", key),
                     "unknown fact (the guide defines: " + ", ".join(guide.facts) + ")",
                 )
-        for key in guide.facts:
-            if key not in operator.facts:
-                raise src.error(("facts",), f"fact '{key}' is missing")
-        for key, fact in operator.facts.items():
-            if ("facts", key, "value") in src.numeric:
-                # We read it right, but a translator's or an editor's YAML tool would not.
-                raise src.error(
+            )
+    for key in guide.facts:
+        if key not in operator.facts:
+            problems.add(src.error(("facts",), f"fact '{key}' is missing"))
+    for key, fact in operator.facts.items():
+        if ("facts", key, "value") in src.numeric:
+            # We read it right, but a translator's or an editor's YAML tool would not.
+            problems.add(
+                src.error(
                     ("facts", key, "value"),
                     f'write it in quotes ("{fact.value}"): other YAML tools read an unquoted '
                     f"{fact.value} as a number",
                 )
+            )
+    if len(problems.found) == found:  # the site needs the facts above to be whole
         _check_site(guide, operator, src)
-        operators[slug] = operator
-        sources[slug] = src
-    content = Content(guide=guide, operators=operators, sources=sources)
-    _check_values(content)
-    _check_message_placeholders(content)
-    return content
 
 
 def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
@@ -289,6 +397,19 @@ def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
 
     yield msg("guide", ("title",), guide.title, "Leaflet title", ("title",))
     yield msg("guide", ("subtitle",), guide.subtitle, "Subtitle under the title", ("subtitle",))
+    if guide.keywords:
+        comment = "Keywords of the documents' metadata, comma-separated (not printed)"
+        yield msg("guide", ("keywords",), guide.keywords, comment, ("keywords",))
+    for key, sentence in guide.sentences.items():
+        yield Message(
+            f"sentences/{key}",
+            sentence.one,
+            "A sentence with a count: %(num)d is the number, %(amount)s an amount of money",
+            source.path,
+            source.line_of(("sentences", key)),
+            ("sentences", key),
+            plural=sentence.other,
+        )
     for key, label in guide.facts.items():
         comment = f"Label of the operator fact '{key}'; keep it short"
         yield msg("facts", (key,), label, comment, ("facts", key))

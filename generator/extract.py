@@ -21,7 +21,7 @@ from .project import Project
 from .schema import Guide, Operator
 from .yamlsource import load_yaml
 
-ExtractResult = tuple[int, str, tuple[str, str], list[str]]
+ExtractResult = tuple[int, str, tuple[str, ...], list[str]]
 
 
 def extract_content(
@@ -39,7 +39,11 @@ def extract_content(
         assert isinstance(guide, Guide)
         messages = guide_messages(guide, source)
     for message in messages:
-        yield message.line or 0, "pgettext", (message.context, message.msgid), [message.comment]
+        if message.plural is not None:
+            texts = (message.context, message.msgid, message.plural)
+            yield message.line or 0, "npgettext", texts, [message.comment]
+        else:
+            yield message.line or 0, "pgettext", (message.context, message.msgid), [message.comment]
 
 
 #: What extraction reads, as in babel.cfg (a test keeps the two in step).

@@ -36,7 +36,7 @@ def mark_passages(text: str, leaflet: Leaflet) -> Markup:
     ("Мой МТС", "Добровольная блокировка") is then read by screen readers and
     hyphenated as Russian. Nothing is marked when the leaflet shares the script.
     """
-    letters = _SCRIPT_LETTERS.get(leaflet.staff_script)
+    letters = _SCRIPT_LETTERS.get(leaflet.staff_script or "")
     if not letters or leaflet.script == leaflet.staff_script:
         return escape(text)
     run = re.compile(f"[{letters}](?:[{letters}\\s«»\"'.,-]*[{letters}»])?")

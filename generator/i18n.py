@@ -116,6 +116,10 @@ class Translator:
     path: Path
     catalog: Catalog
     missing: list[Key] = field(default_factory=list)
+    source: bool = False
+    """The guide's own language: a string its catalog lacks is the source text itself,
+    which is right, so nothing is recorded as missing (the catalog is optional and
+    only holds editorial overrides)."""
 
     def __post_init__(self) -> None:
         n = self.catalog.num_plurals
@@ -129,7 +133,7 @@ class Translator:
 
     def _lookup(self, context: str | None, msgid: str) -> Message | None:
         found = self._done.get((context, msgid))
-        if found is None and (context, msgid) not in self.missing:
+        if found is None and not self.source and (context, msgid) not in self.missing:
             self.missing.append((context, msgid))
         if found is not None and id(found) not in self._checked:
             self._check(found)
@@ -194,6 +198,24 @@ class Translator:
             )
         return filled
 
+    def format_count(
+        self, context: str, singular: str, plural: str, n: int, values: dict[str, str]
+    ) -> str:
+        """Translate a sentence with a count, in the plural form for ``n``, and fill in
+        ``%(num)d`` (the count) and the named ``values`` (checked as in :meth:`format`)."""
+        text = self.npgettext(context, singular, plural, n)
+        where = located(self.path, self.line_of(context, singular), f"msgstr for {singular[:40]!r}")
+        problem = format_problem(text)
+        if problem:
+            raise GuideError(f"{where}: {problem}")
+        try:
+            filled = text % {**values, "num": n}
+        except (KeyError, ValueError, TypeError) as exc:
+            raise GuideError(f"{where} has a bad placeholder ({exc!s})") from None
+        if len(filled) > MAX_TEXT:
+            raise GuideError(f"{where}: {len(filled)} characters, more than a leaflet takes")
+        return filled
+
     def missing_summary(self) -> str:
         """``3 strings (why: 2, templates: 1)`` for the error line."""
         by_context = Counter(section_of(ctx) for ctx, _ in self.missing)
@@ -203,5 +225,13 @@ class Translator:
 
 
 def translator(project: Project, lang: str) -> Translator:
-    """A :class:`Translator` for ``lang`` in ``project``."""
-    return Translator(lang=lang, path=project.po_file(lang), catalog=load_catalog(project, lang))
+    """A :class:`Translator` for ``lang`` in ``project``.
+
+    The source language needs no catalog: without one, every string is its source text.
+    """
+    path = project.po_file(lang)
+    if lang == project.source_language():
+        parse_locale(lang, project.guide_file)
+        catalog = load_catalog(project, lang) if os.path.lexists(path) else Catalog(locale=lang)
+        return Translator(lang=lang, path=path, catalog=catalog, source=True)
+    return Translator(lang=lang, path=path, catalog=load_catalog(project, lang))

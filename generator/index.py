@@ -48,12 +48,14 @@ def render_index(
 ) -> str:
     """The index: ``languages`` is ``(lang, translator, {operator: (html, pdf)})``."""
     parts = []
+    staff = content.guide.staff_language
+    staff_locale = Locale.parse(staff) if staff else None
     for lang, translator, files in languages:
         locale = Locale.parse(lang)
         # The guide's title in this language (any operator's leaflet has it).
         title = localize(project, content, lang, next(iter(files)), translator).guide.title
         entries = [
-            Entry(operator_name(content.operators[slug], locale), html, pdf)
+            Entry(operator_name(content.operators[slug], locale, staff_locale), html, pdf)
             for slug, (html, pdf) in files.items()
         ]
         name = locale.get_display_name(locale) or lang

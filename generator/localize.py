@@ -50,16 +50,17 @@ class Leaflet:
     html_lang: str
     script: str
     """ISO 15924 script of the leaflet's language (Latn, Cyrl, Hans)."""
-    staff_lang: str
-    staff_script: str
+    staff_lang: str | None
+    staff_script: str | None
     """``lang`` attribute for passages in the staff's language."""
     show_meaning: bool
     """False when the leaflet is in the staff's language (the sentence is its own meaning)."""
     guide: Guide
     operator: Operator
     operator_name: str
-    site: str
-    site_label: str
+    site: str | None
+    """The official site's URL (None when the guide has no ``site`` fact)."""
+    site_label: str | None
     links: Policy
     """Makes the leaflet's links (``leaflet.links.link(value)``): official domains only."""
     own_links: Policy
@@ -72,6 +73,10 @@ class Leaflet:
     """Where each printed fact comes from, by fact key (low-confidence facts are absent)."""
     omitted: list[str]
     """The keys of the facts left out as low confidence."""
+    rules: dict[str, list[str]]
+    """The sentences of each printed ``rule`` fact, in the leaflet's language."""
+    keywords: str | None
+    """For the metadata: the operator's name and the guide's keywords."""
     card_id: str | None
     """The id of the section holding the staff card (a ``phrases`` block), if any."""
     modified: str
@@ -80,24 +85,34 @@ class Leaflet:
     print: PrintOptions
 
 
-def operator_name(operator: Operator, locale: Locale) -> str:
-    """The name as written on store signs in the reader's script (МТС for Russian)."""
-    return operator.names.cyrillic if writing_script(locale) == "Cyrl" else operator.names.latin
+def operator_name(operator: Operator, locale: Locale, staff: Locale | None) -> str:
+    """The name as written on store signs when the reader reads the staff's script (МТС
+    for Russian), else the Latin name."""
+    local = operator.names.local
+    if local and staff is not None and writing_script(locale) == writing_script(staff):
+        return local
+    return operator.names.latin
 
 
-def money(amount: Decimal | int, locale: Locale) -> str:
-    """Roubles as the reader writes them: "5 ₽" in Russian, "5 Russian roubles", "5俄罗斯卢布".
+def money(amount: Decimal | int, locale: Locale, currency: str = "RUB") -> str:
+    """Money as the reader writes it: "5 ₽" in Russian, "5 Russian roubles", "5俄罗斯卢布".
 
     The symbol where the locale has one of its own (₽ in Russian); elsewhere the
     currency's display name, pluralised by Babel: CLDR's fallback symbol is "RUB5" in
-    English and Chinese, which readers do not parse.
+    English and Chinese, which readers do not parse. A no-break space keeps the
+    number and its sign on one line.
     """
-    if locale.currency_symbols.get("RUB", "RUB") != "RUB":
+    if locale.currency_symbols.get(currency, currency) != currency:
         return format_currency(
-            amount, "RUB", format="#,##0.##\u00a0¤", locale=locale, currency_digits=False
+            amount, currency, format="#,##0.##\u00a0¤", locale=locale, currency_digits=False
         )
     return format_currency(
-        amount, "RUB", format="#,##0.##", locale=locale, format_type="name", currency_digits=False
+        amount,
+        currency,
+        format="#,##0.##",
+        locale=locale,
+        format_type="name",
+        currency_digits=False,
     )
 
 
@@ -121,6 +136,8 @@ def _translated(
     """
     data = model.model_dump()
     for message in items:
+        if message.plural is not None:
+            continue  # a sentence with a count: phrased per operator (see _rules)
         text = translator.format(message.context, message.msgid, values)
         line = translator.line_of(message.context, message.msgid)
         where = (
@@ -139,6 +156,41 @@ def _translated(
     return type(model).model_validate(data)
 
 
+def _rules(
+    content: Content,
+    operator: Operator,
+    translator: Translator,
+    values: dict[str, str],
+    locale: Locale,
+) -> dict[str, list[str]]:
+    """Each printed ``rule`` fact as sentences: the guide's sentence, pluralised for the
+    operator's number in the leaflet's language, with its amount of money."""
+    out: dict[str, list[str]] = {}
+    for key, fact in operator.facts.items():
+        if not fact.rule or not fact.printable:
+            continue
+        out[key] = []
+        for item in fact.rule:
+            sentence = content.guide.sentences[item.sentence]
+            filled = dict(values)
+            if item.amount is not None and content.guide.currency:
+                filled["amount"] = money(item.amount, locale, content.guide.currency)
+            out[key].append(
+                translator.format_count(
+                    f"sentences/{item.sentence}", sentence.one, sentence.other, item.num, filled
+                )
+            )
+    return out
+
+
+def _keywords(content: Content, translator: Translator, values: dict[str, str]) -> str | None:
+    """The operator's name and the guide's keywords, translated, for the metadata."""
+    keywords = content.guide.keywords
+    if not keywords:
+        return values["operator"]
+    return f"{values['operator']}, {translator.format('guide/keywords', keywords, values)}"
+
+
 def localize(
     project: Project,
     content: Content,
@@ -151,18 +203,20 @@ def localize(
 ) -> Leaflet:
     """What the templates see: the guide and the operator in ``lang``, placeholders filled."""
     source = content.operators[slug]
-    locale = formats_locale(content, lang, content.sources["guide"].path)
-    staff_locale = parse_locale(content.guide.staff_language, content.sources["guide"].path)
+    guide_path = content.sources["guide"].path
+    locale = formats_locale(content, lang, guide_path)
+    staff = content.guide.staff_language
+    staff_locale = parse_locale(staff, guide_path) if staff else None
     checked: dt.date = source.checked()
     own, links = policy(source), allowed_links(content)
-    site = own.link(source.site)
-    assert site is not None  # load_content() checked the site
+    site = own.link(source.site) if source.site else None
     values = {
         **fact_placeholders(source),  # first: the names below win (site is the host name)
-        "operator": operator_name(source, locale),
-        "site": site.label,
+        "operator": operator_name(source, locale, staff_locale),
         "compiled": format_skeleton("yMMMM", checked, locale=locale),
     }
+    if site is not None:
+        values["site"] = site.label
     guide_items = list(guide_messages(content.guide, content.sources["guide"]))
     operator_items = list(operator_messages(source, content.sources[slug]))
     # The labels of the facts left out (low confidence), for the one "not confirmed" line.
@@ -177,14 +231,14 @@ def localize(
         lang=lang,
         html_lang=html_lang(locale),
         script=writing_script(locale),
-        staff_lang=html_lang(staff_locale),
-        staff_script=writing_script(staff_locale),
-        show_meaning=locale.language != staff_locale.language,
+        staff_lang=html_lang(staff_locale) if staff_locale else None,
+        staff_script=writing_script(staff_locale) if staff_locale else None,
+        show_meaning=staff_locale is None or locale.language != staff_locale.language,
         guide=_translated(content.guide, guide_items, translator, values, links),
         operator=_translated(source, operator_items, translator, values, links),
         operator_name=values["operator"],
-        site=site.href,
-        site_label=site.label,
+        site=site.href if site else None,
+        site_label=site.label if site else None,
         links=links,
         own_links=own,
         compiled=values["compiled"],
@@ -193,6 +247,8 @@ def localize(
             key: provenance(source, fact) for key, fact in source.facts.items() if fact.printable
         },
         omitted=[key for key, fact in source.facts.items() if not fact.printable],
+        rules=_rules(content, source, translator, values, locale),
+        keywords=_keywords(content, translator, values),
         card_id=next(
             (s.id for s in content.guide.sections if any(b.phrases for b in s.body)), None
         ),

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .errors import GuideError
 from .files import is_inside
@@ -39,6 +40,10 @@ INDEX_NAME = "index.html"
 LOCK_NAME = ".make-guide.lock"
 #: The file that makes a folder a guide project.
 MARKER = Path("content") / "guide.yaml"
+#: The language of the guide's own text, unless guide.yaml says otherwise.
+DEFAULT_SOURCE_LANGUAGE = "en"
+#: How YAML writes "no" (guide.yaml is read as strings; pydantic reads the same as False).
+_NO = {"false", "f", "no", "n", "off", "0"}
 
 
 def theme_dir() -> Path:
@@ -231,7 +236,7 @@ class Project:
             self.refuse_outside(path)
         return sorted(p.stem for p in found)
 
-    def languages(self) -> list[str]:
+    def catalog_languages(self) -> list[str]:
         """Languages that have a catalog, from ``locales/<lang>/LC_MESSAGES/messages.po``.
 
         A catalog entry that exists but is not a readable file (a FIFO, a link loop)
@@ -250,6 +255,39 @@ class Project:
             self.refuse_outside(self.po_file(d.name))
             langs.append(d.name)
         return sorted(langs)
+
+    def languages(self) -> list[str]:
+        """Every language a leaflet can be built in: the source language (the guide's
+        own, needing no catalog) and every language with a catalog."""
+        return sorted({self.source_language(), *self.catalog_languages()})
+
+    def released_languages(self) -> list[str]:
+        """The languages ``--all`` builds and the index lists: all but those the guide
+        marks ``released: false`` (a translation in progress)."""
+        held = {
+            lang
+            for lang, settings in self._guide_setting("languages", {}).items()
+            if isinstance(settings, dict) and str(settings.get("released", "")).lower() in _NO
+        }
+        return [lang for lang in self.languages() if lang not in held]
+
+    def source_language(self) -> str:
+        """The language the guide is written in (``source_language`` in guide.yaml, default
+        en): its leaflets are built from the content itself, no catalog needed."""
+        lang = self._guide_setting("source_language", DEFAULT_SOURCE_LANGUAGE)
+        return lang if isinstance(lang, str) and LANG_RE.match(lang) else DEFAULT_SOURCE_LANGUAGE
+
+    def _guide_setting(self, key: str, default: object) -> Any:
+        """A top-level value of guide.yaml as written (strings), without validating the
+        whole guide: deciding what to build must stay cheap. A guide.yaml that cannot be
+        read is reported by the content loader; here it just gives the default."""
+        from .yamlsource import load_yaml
+
+        try:
+            data = load_yaml(self.guide_file).data
+        except GuideError:
+            return default
+        return data.get(key, default) if isinstance(data, dict) else default
 
     def refuse_outside(self, path: Path) -> None:
         """A one-line error when ``path`` (a link, or inside a linked folder) leads

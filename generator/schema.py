@@ -32,17 +32,14 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class FeeRule(StrictModel):
-    """What happens to an unused number, as numbers the templates can pluralise."""
+class Counted(StrictModel):
+    """One sentence of a rule: a sentence the guide declares (``sentences``), with the
+    numbers this operator gives it. ``%(num)d`` chooses the plural form."""
 
-    after_days: int = Field(ge=1, le=3650)
-    """Days without use before the daily fee starts."""
-    fee_per_day: Decimal = Field(ge=0, le=10000)
-    """Roubles a day."""
-    terminated_after_days: int | None = Field(default=None, ge=1, le=3650)
-    """Days at zero balance after which the contract counts as terminated."""
-    some_tariffs: bool = False
-    """The source is one tariff's rules: printed as "on some tariffs"."""
+    sentence: Key
+    num: int = Field(ge=0, le=1_000_000)
+    amount: Decimal | None = Field(default=None, ge=0, le=1_000_000)
+    """Money, in the guide's ``currency``: ``%(amount)s`` in the sentence."""
 
 
 class Fact(StrictModel):
@@ -52,8 +49,8 @@ class Fact(StrictModel):
     """Printed exactly as written: a phone number, a code, an app name, a URL."""
     text: Text | None = None
     """Prose, translated through the catalogs."""
-    rule: FeeRule | None = None
-    """Numbers, phrased (and pluralised) by the templates."""
+    rule: list[Counted] | None = Field(default=None, min_length=1)
+    """Numbers, phrased (and pluralised) by the guide's ``sentences``."""
     source: Text
     """Where the fact comes from: a URL, or a short description (a citation, never a link)."""
     year: int | None = Field(default=None, ge=1990, le=2100)
@@ -84,7 +81,10 @@ class Fact(StrictModel):
 
 class Names(StrictModel):
     latin: Text
-    cyrillic: Text
+    """The name in Latin letters, used in every language but the staff's."""
+    local: Text | None = None
+    """The name as written on signs in the staff's language (МТС): used in that language
+    and shown beside the Latin name elsewhere."""
     formerly: Text | None = None
 
 
@@ -106,7 +106,7 @@ class Operator(StrictModel):
 
     @property
     def site(self) -> str:
-        return self.facts[SITE].value or ""
+        return self.facts[SITE].value or "" if SITE in self.facts else ""
 
     def checked(self) -> dt.date:
         """The oldest check date among the printed facts: the leaflet's claim is no newer."""
@@ -171,6 +171,20 @@ class LanguageSettings(StrictModel):
 
     formats: str | None = None
     """The Babel locale for dates and money (``en_GB`` for British English)."""
+    released: bool = True
+    """False while a translation is in progress: ``--all`` and the index leave it out,
+    and building it needs ``--draft``."""
+
+
+class Plural(StrictModel):
+    """A sentence with a count, in its English singular and plural forms."""
+
+    one: Text
+    other: Text
+
+
+#: An ISO 4217 currency code.
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class Guide(StrictModel):
@@ -179,9 +193,18 @@ class Guide(StrictModel):
     title: Text
     subtitle: Text
     publisher: Text
-    staff_language: Text
+    keywords: Text | None = None
+    """For the documents' metadata (the PDF's keywords), translated."""
+    staff_language: Text | None = None
+    """The language the staff card (``phrases``) is written in; needed only with one."""
+    source_language: Annotated[str, StringConstraints(pattern=LANG_RE.pattern)] = "en"
+    """The language this guide is written in: its leaflets need no catalog."""
     languages: dict[str, LanguageSettings] = Field(default_factory=dict)
     """Per-language settings, by Babel identifier."""
+    currency: Currency | None = None
+    """The currency of the amounts in operators' rules."""
+    sentences: dict[Key, Plural] = Field(default_factory=dict)
+    """Sentences with a count that operators' ``rule`` facts use (pluralised per language)."""
     facts: dict[Key, Text]
     """The facts every operator gives, with their (translatable) labels."""
     sections: list[Section] = Field(min_length=1)

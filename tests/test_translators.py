@@ -24,14 +24,11 @@ from generator.project import Project
 from helpers import html_text, leaflet_files, normalise, squash
 from helpers import run_cli as run
 
-FEE = "After %(num)d day without paid activity, a fee of %(fee)s a day is charged."
-FEES = "After %(num)d days without paid activity, a fee of %(fee)s a day is charged."
-SOME_FEE = (
-    "On some tariffs, after %(num)d day without paid activity, a fee of %(fee)s a day is charged."
-)
-SOME_FEES = (
-    "On some tariffs, after %(num)d days without paid activity, a fee of %(fee)s a day is charged."
-)
+
+def _counted(content: Content) -> tuple[str, str, str]:
+    """A sentence with a count that the guide declares: (context, singular, plural)."""
+    key, sentence = next(iter(content.guide.sentences.items()))
+    return f"sentences/{key}", sentence.one, sentence.other
 
 
 @pytest.mark.parametrize(
@@ -48,9 +45,10 @@ SOME_FEES = (
         (1001, "день"),
     ],
 )
-def test_russian_plural_forms(project: Project, n: int, word: str) -> None:
+def test_russian_plural_forms(project: Project, content: Content, n: int, word: str) -> None:
     tr = translator(project, "ru")
-    text = tr.ngettext(FEE, FEES, n) % {"num": n, "fee": "5 ₽"}
+    context, one, other = _counted(content)
+    text = tr.format_count(context, one, other, n, {"amount": "5 ₽"})
     assert f" {n} {word} " in text
     assert not tr.missing
 
@@ -61,15 +59,17 @@ def test_rules_print_days_and_money_in_the_leaflets_language(
     tr = translator(project, lang)
     locale = formats_locale(content, lang, project.guide_file)
     text = html_text(leaflet.html)
-    rule_facts = [f for f in content.operators[operator].facts.values() if f.rule]
-    for fact in rule_facts:
+    for fact in content.operators[operator].facts.values():
         if not fact.printable:
             continue
-        rule = fact.rule
-        fee = money(rule.fee_per_day, locale)
-        one, many = (SOME_FEE, SOME_FEES) if rule.some_tariffs else (FEE, FEES)
-        sentence = tr.ngettext(one, many, rule.after_days) % {"num": rule.after_days, "fee": fee}
-        assert normalise(sentence) in text
+        for item in fact.rule or []:
+            sentence = content.guide.sentences[item.sentence]
+            values = {}
+            if item.amount is not None:
+                values["amount"] = money(item.amount, locale, content.guide.currency or "RUB")
+            context = f"sentences/{item.sentence}"
+            printed = tr.format_count(context, sentence.one, sentence.other, item.num, values)
+            assert normalise(printed) in text
     # The month the facts were compiled, through Babel, in the leaflet's locale.
     checked = content.operators[operator].checked()
     assert normalise(format_skeleton("yMMMM", checked, locale=locale)) in text
@@ -139,8 +139,11 @@ def test_compile_writes_mo_files_gettext_can_read(project_copy: Project) -> None
     catalog = load_catalog(project_copy, "ru")
     message = next(m for m in catalog if m.id and isinstance(m.id, str) and m.context)
     assert mo.pgettext(message.context, message.id) == message.string
-    plural = catalog.get(FEE)
-    assert plural is not None and mo.ngettext(FEE, FEES, 22) == plural.string[1]
+    context, one, other = next(
+        (m.context, m.id[0], m.id[1]) for m in catalog if isinstance(m.id, (list, tuple))
+    )
+    plural = catalog.get(one, context=context)
+    assert plural is not None and mo.npgettext(context, one, other, 22) == plural.string[1]
 
 
 def test_update_picks_up_changed_source_text(project_copy: Project, content: Content) -> None:
