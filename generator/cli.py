@@ -174,6 +174,9 @@ def check_parser() -> argparse.ArgumentParser:
         description="Check translations and content; exit 0 only when clean.",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable report")
+    parser.add_argument(
+        "--lang", action="append", metavar="L", help="check only this language (repeatable)"
+    )
     _common(parser)
     return parser
 
@@ -284,7 +287,11 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .check import check_project
 
-    report = check_project(Project.at(args.project))
+    from .build import select
+
+    project = Project.at(args.project)
+    select(project, args.lang, None)  # an unknown language is a usage error
+    report = check_project(project, langs=args.lang)
     if args.json:
         out.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK if report.ok else EXIT_FAILED

@@ -15,6 +15,8 @@ from generator.project import Project
 
 PROJECT = Project.default()
 LANGS = PROJECT.languages()
+#: Languages with a catalog (the source language builds without one).
+CATALOG_LANGS = PROJECT.catalog_languages()
 OPERATORS = PROJECT.operators()
 SOURCE_LANG = "en"
 
@@ -28,6 +30,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
     if "operator" in metafunc.fixturenames:
         metafunc.parametrize("operator", OPERATORS)
+    if "catalog_lang" in metafunc.fixturenames:
+        metafunc.parametrize("catalog_lang", CATALOG_LANGS)
 
 
 @pytest.fixture(scope="session")

@@ -131,8 +131,8 @@ CASES = [
     ),
     Case(
         "missing-field",
-        edit(MTS, "  cyrillic: МТС\n", ""),
-        r"mts\.yaml:\d+: names\.cyrillic: required key is missing",
+        edit(MTS, "  latin: MTS\n", ""),
+        r"mts\.yaml:\d+: names\.latin: required key is missing",
     ),
     Case(
         "number-not-quoted",

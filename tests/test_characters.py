@@ -125,7 +125,7 @@ def test_a_refused_character_in_an_operator_file(project_copy: Project) -> None:
 def test_a_refused_character_in_a_catalog_names_the_line(
     project_copy: Project, tmp_path: Path, ch: str
 ) -> None:
-    lang = project_copy.languages()[-1]
+    lang = project_copy.catalog_languages()[-1]
     slot = headings(catalog(project_copy, lang))[0]
     set_msgstr(project_copy.po_file(lang), slot, f"{slot.string}{ch}x")
     code, _, err = run_cli(
@@ -170,7 +170,7 @@ def test_a_han_character_in_a_latin_leaflet_is_not_drawn(project_copy: Project, 
     data = load_yaml(path).data
     key = next(k for k, f in data["facts"].items() if "value" in f and k != "site")
     line = set_yaml_scalar(path, ("facts", key, "value"), "中国移动")
-    lang = next(lang for lang in project_copy.languages() if not lang.startswith("zh"))
+    lang = next(lang for lang in project_copy.catalog_languages() if not lang.startswith("zh"))
     code, _, err = run_cli(
         "--lang", lang, "--operator", slug, "--project", str(project_copy.root),
         "--out", str(tmp_path), "--format", "html",
@@ -180,7 +180,7 @@ def test_a_han_character_in_a_latin_leaflet_is_not_drawn(project_copy: Project, 
 
 
 def test_check_names_a_translation_no_font_draws(project_copy: Project) -> None:
-    lang = project_copy.languages()[-1]
+    lang = project_copy.catalog_languages()[-1]
     slot = headings(catalog(project_copy, lang))[0]
     set_msgstr(project_copy.po_file(lang), slot, f"{slot.string} \U0001f600")
     code, _, err = run_cli("check", "--project", str(project_copy.root))

@@ -107,7 +107,7 @@ BAD = [
     ),
     (
         "operators/beeline.yaml",
-        "names:\n  latin: Beeline\n  cyrillic: билайн\n",
+        "names:\n  latin: Beeline\n  local: билайн\n",
         "names: Beeline\n",
         r"names: Input should be a valid dictionary",
     ),
@@ -127,7 +127,7 @@ BAD = [
         "guide.yaml",
         '      - p: "Point to',
         '      - p: "%(name)s Point to',
-        r"placeholder '%\(name\)s' is not one of %\(date\)s, %\(operator\)s, %\(site\)s",
+        r"placeholder '%\(name\)s' is not one of .*%\(compiled\)s.*%\(operator\)s",
     ),
     (
         "guide.yaml",

@@ -26,8 +26,10 @@ def used(project: Project):
     return extract_catalog(project)
 
 
-def test_every_message_is_translated_and_not_fuzzy(project: Project, used, lang: str) -> None:
-    catalog = load_catalog(project, lang)
+def test_every_message_is_translated_and_not_fuzzy(
+    project: Project, used, catalog_lang: str
+) -> None:
+    catalog = load_catalog(project, catalog_lang)
     problems = []
     for message in used:
         if not message.id:
@@ -38,21 +40,23 @@ def test_every_message_is_translated_and_not_fuzzy(project: Project, used, lang:
         elif not is_complete(found, catalog.num_plurals):
             state = "fuzzy" if found.fuzzy else "untranslated"
             problems.append(f"{state}: [{message.context}] {message.id}")
-    assert not problems, f"{project.po_file(lang)}:\n" + "\n".join(problems)
+    assert not problems, f"{project.po_file(catalog_lang)}:\n" + "\n".join(problems)
 
 
-def test_placeholders_agree_with_msgid(project: Project, lang: str) -> None:
+def test_placeholders_agree_with_msgid(project: Project, catalog_lang: str) -> None:
     # Babel's own checkers: python-format placeholders and plural forms.
-    catalog = load_catalog(project, lang)
+    catalog = load_catalog(project, catalog_lang)
     errors = [(m.id, [str(e) for e in errs]) for m, errs in catalog.check()]
     assert not errors
 
 
-def test_gnu_msgfmt_accepts_the_catalog(project: Project, lang: str, tmp_path: Path) -> None:
+def test_gnu_msgfmt_accepts_the_catalog(
+    project: Project, catalog_lang: str, tmp_path: Path
+) -> None:
     msgfmt = shutil.which("msgfmt")
     assert msgfmt, "GNU gettext's msgfmt is installed by the setup (scripts/bootstrap.sh)"
     result = subprocess.run(
-        [msgfmt, "--check", "-o", str(tmp_path / "out.mo"), str(project.po_file(lang))],
+        [msgfmt, "--check", "-o", str(tmp_path / "out.mo"), str(project.po_file(catalog_lang))],
         capture_output=True,
         text=True,
         check=False,

@@ -192,7 +192,7 @@ def test_an_official_url_as_a_value_is_linked_with_its_own_host(
     set_yaml_scalar(
         project_copy.operator_file(slug), ("facts", key, "value"), f"https://app.{domain}/x"
     )
-    lang = project_copy.languages()[0]
+    lang = project_copy.catalog_languages()[0]
     code, _, err = run_cli(
         "--lang", lang, "--operator", slug, "--project", str(project_copy.root),
         "--out", str(tmp_path), "--format", "html",
@@ -255,7 +255,7 @@ def test_unofficial_links_in_translations_are_refused(
 ) -> None:
     slug = project_copy.operators()[0]
     bad = bad.format(domain=_domain(project_copy, slug))
-    lang = project_copy.languages()[-1]
+    lang = project_copy.catalog_languages()[-1]
     cat = catalog(project_copy, lang)
     po = project_copy.po_file(lang)
     content_slot = headings(cat)[0]
