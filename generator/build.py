@@ -102,11 +102,18 @@ class Settings:
 
 
 def select(
-    project: Project, langs: Sequence[str] | None, operators: Sequence[str] | None
+    project: Project,
+    langs: Sequence[str] | None,
+    operators: Sequence[str] | None,
+    *,
+    draft: bool = True,
 ) -> list[Target]:
-    """The leaflets for the given languages and operators (all of them when None).
+    """The leaflets for the given languages and operators (when None: every operator,
+    every released language).
 
-    Unknown names are a usage error (exit 2) that lists the valid choices.
+    Unknown names are a usage error (exit 2) that lists the valid choices. A language
+    the guide marks not released is built only when named, and only as a draft
+    (``draft`` false refuses it).
     """
     known_langs, known_ops = project.languages(), project.operators()
     for kind, given, known in (
@@ -119,7 +126,21 @@ def select(
                     f"unknown {kind} '{name}' (choose from: {', '.join(known) or 'none found'})",
                     exit_code=2,
                 )
-    return [Target(lang, op) for op in (operators or known_ops) for lang in (langs or known_langs)]
+    released = project.released_languages()
+    for name in langs or ():
+        if name not in released and not draft:
+            raise GuideError(
+                f"{project.guide_file}: language '{name}' is not released yet "
+                f"(languages: {name}: released: false); build it with --draft",
+                exit_code=2,
+            )
+    chosen_langs = list(langs or released)
+    chosen_ops = list(operators or known_ops)
+    if not chosen_ops:
+        raise GuideError(f"{project.operators_dir}: no operators in this guide project yet")
+    if not chosen_langs:
+        raise GuideError(f"{project.root}: no released languages to build")
+    return [Target(lang, op) for op in chosen_ops for lang in chosen_langs]
 
 
 def build_one(

@@ -159,7 +159,9 @@ def compile_catalogs(project: Project) -> list[Path]:
 
 
 def init(project: Project, lang: str) -> Path:
-    """Start a catalog for a new language from the template."""
+    """Start a catalog for a new language from the template, and mark the language not
+    released in guide.yaml: ``--all`` leaves it out until a translator removes the mark
+    (building it alone needs ``--draft`` meanwhile)."""
     parse_locale(lang, lang)
     path = project.po_file(lang)
     if path.exists():
@@ -175,4 +177,30 @@ def init(project: Project, lang: str) -> Path:
         domain=DOMAIN,
         width=WIDTH,
     )
+    hold_back(project, lang)
     return path
+
+
+def hold_back(project: Project, lang: str) -> None:
+    """Add ``<lang>: {released: false}`` under ``languages:`` in guide.yaml (a line of
+    text: the editor's comments and layout stay as they are)."""
+    from .yamlsource import load_yaml
+
+    source = load_yaml(project.guide_file)
+    settings = source.data.get("languages") if isinstance(source.data, dict) else None
+    if isinstance(settings, dict) and lang in settings:
+        return  # the editor has said something about this language already
+    lines = files.read_text(project.guide_file, root=project.root).splitlines(keepends=True)
+    entry = f"  {lang}: {{released: false}}  # a translation in progress: not in --all\n"
+    if settings is None:
+        lines.append(f"\n# Per language settings.\nlanguages:\n{entry}")
+    elif (at := source.lines.get(("languages",))) and lines[at - 1].rstrip() == "languages:":
+        lines.insert(at, entry)
+    else:
+        log.warning(
+            "%s: add '%s: {released: false}' under 'languages' so that --all leaves it out",
+            project.guide_file,
+            lang,
+        )
+        return
+    write_atomic(project.guide_file, "".join(lines).encode("utf-8"))

@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="DIR",
-        help=f"output folder (default: {DEFAULT_OUT}/ in the current folder)",
+        help=f"output folder (default: {DEFAULT_OUT}/ in the guide project)",
     )
     how.add_argument(
         "-j",
@@ -201,8 +201,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     project = Project.at(args.project)
     if args.list:
-        out.write(f"languages: {' '.join(project.languages())}\n")
-        out.write(f"operators: {' '.join(project.operators())}\n")
+        _list(project, out)
         return EXIT_OK
     if not (args.all or args.lang or args.operator):
         raise GuideError(
@@ -213,9 +212,9 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise GuideError(
             "--all builds everything; leave out --lang and --operator", exit_code=EXIT_USAGE
         )
-    targets = select(project, args.lang, args.operator)
+    targets = select(project, args.lang, args.operator, draft=args.draft)
     settings = Settings(
-        out_dir=args.out if args.out is not None else DEFAULT_OUT,
+        out_dir=args.out if args.out is not None else project.out_dir,
         formats=FORMATS if args.format == "both" else (args.format,),
         strict=args.strict,
         draft=args.draft,
@@ -284,10 +283,32 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .check import check_project
+def _list(project: Project, out: TextIO) -> None:
+    """The languages (named in themselves) and operators of the guide project."""
+    from babel import Locale
 
+    from .content import load_content
+
+    released = project.released_languages()
+    langs = project.languages()
+    width = max(map(len, [*langs, *project.operators(), ""]))
+    out.write("languages:\n")
+    for lang in langs:
+        locale = Locale.parse(lang)
+        name = locale.get_display_name(locale) or lang
+        note = "" if lang in released else "  (not released: --draft only)"
+        source = "  (source)" if lang == project.source_language() else ""
+        out.write(f"  {lang:<{width}}  {name}{source}{note}\n")
+    out.write("operators:\n")
+    for slug, operator in load_content(project).operators.items():
+        names = operator.names
+        local = f" ({names.local})" if names.local and names.local != names.latin else ""
+        out.write(f"  {slug:<{width}}  {names.latin}{local}\n")
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .build import select
+    from .check import check_project
 
     project = Project.at(args.project)
     select(project, args.lang, None)  # an unknown language is a usage error

@@ -31,6 +31,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)*$")
 
 DOMAIN = "messages"
+#: The output folder, unless --out names another: in the guide project (as mkdocs's site/).
 DEFAULT_OUT = Path("dist")
 #: The manifest of an output folder: what each leaflet was built from.
 MANIFEST_NAME = ".make-guide-manifest.json"
@@ -210,6 +211,11 @@ class Project:
 
     def operator_file(self, slug: str) -> Path:
         return self.operators_dir / f"{slug}.yaml"
+
+    @property
+    def out_dir(self) -> Path:
+        """Where outputs go by default: ``dist/`` in the project."""
+        return self.root / DEFAULT_OUT
 
     @property
     def packs_dir(self) -> Path:

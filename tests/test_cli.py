@@ -8,19 +8,29 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
+from generator.content import Content
 from generator.project import Project
 
 from helpers import leaflet_files
 from helpers import run_cli as run
 
 
-def test_list_prints_languages_and_operators(project: Project) -> None:
+def test_list_prints_languages_and_operators_with_their_names(
+    project: Project, content: Content
+) -> None:
     code, out, err = run("--list")
     assert code == 0 and not err
-    assert out == (
-        f"languages: {' '.join(project.languages())}\noperators: {' '.join(project.operators())}\n"
-    )
+    lines = out.splitlines()
+    assert lines[0] == "languages:" and "operators:" in lines
+    for lang in project.languages():
+        locale = Locale.parse(lang)
+        assert any(
+            line.split()[0] == lang and locale.get_display_name(locale) in line for line in lines
+        ), lang
+    for slug, operator in content.operators.items():
+        assert any(line.split()[0] == slug and operator.names.latin in line for line in lines), slug
 
 
 def test_builds_one_leaflet_both_formats(tmp_path: Path, lang: str) -> None:
@@ -45,12 +55,25 @@ def test_lang_alone_builds_every_operator(tmp_path: Path, project: Project) -> N
     assert out.splitlines()[0].startswith(f"[1/{len(project.operators())}] wrote ")
 
 
-def test_default_output_folder_is_dist_in_the_current_folder(tmp_path: Path, monkeypatch) -> None:
+def test_project_found_upward_and_dist_in_the_project(project_copy: Project, monkeypatch) -> None:
+    # From a folder inside the project, as mkdocs finds mkdocs.yml: the project is the
+    # nearest folder above with content/guide.yaml, and dist/ is made there.
+    monkeypatch.chdir(project_copy.operators_dir)
+    code, out, err = run("--lang", "en", "--operator", "mts", "--format", "html")
+    assert code == 0, err
+    assert (project_copy.root / "dist" / "mts-en.html").is_file()
+    assert out == f"wrote {project_copy.root / 'dist' / 'mts-en.html'}\n"
+
+
+def test_outside_a_project_one_line_says_how_to_start(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run("--lang", "en", "--operator", "mts", "--format", "html")
-    assert code == 0
-    assert (tmp_path / "dist" / "mts-en.html").is_file()
-    assert out == f"wrote {Path('dist') / 'mts-en.html'}\n"
+    code, out, err = run("--all")
+    assert code == 2 and not out
+    assert err == (
+        f"make-guide: error: {tmp_path}: not inside a guide project (no content/guide.yaml "
+        "here or in any folder above); start one with: make-guide new DIR, or name one with "
+        "--project DIR\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,7 +105,9 @@ def test_content_error_exits_1_with_file_and_line(project_copy: Project, tmp_pat
     out_dir = tmp_path / "out"
     code, out, err = run("--all", "--project", str(project_copy.root), "--out", str(out_dir))
     assert code == 1 and not out
-    assert err == f"make-guide: error: {path}:6: names.latin: Input should be a valid string\n"
+    text = path.read_text("utf-8")
+    line = text[: text.index("  latin: [MTS]")].count("\n") + 1
+    assert err == f"make-guide: error: {path}:{line}: names.latin: Input should be a valid string\n"
     assert not leaflet_files(out_dir)
 
 
@@ -90,7 +115,8 @@ def test_another_guide_project(project_copy: Project, tmp_path: Path) -> None:
     # A second guide project with one operator renamed: discovered, not hard-coded.
     (project_copy.operators_dir / "t2.yaml").rename(project_copy.operators_dir / "tele2.yaml")
     code, out, _ = run("--list", "--project", str(project_copy.root))
-    assert code == 0 and "tele2" in out and " t2" not in out
+    slugs = [line.split()[0] for line in out.split("operators:")[1].splitlines() if line]
+    assert code == 0 and "tele2" in slugs and "t2" not in slugs
 
 
 def test_console_script_runs_as_a_process(tmp_path: Path) -> None:

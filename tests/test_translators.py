@@ -97,9 +97,12 @@ def test_new_language_needs_no_code(project_copy: Project, tmp_path: Path) -> No
     assert code == 0, err
     assert project_copy.po_file("de").is_file()
     assert out == f"wrote {project_copy.po_file('de')}\n"
+    # A translation in progress is marked not released: --all leaves it out.
+    assert "de" in project_copy.languages() and "de" not in project_copy.released_languages()
+    assert "  de: {released: false}" in project_copy.guide_file.read_text("utf-8")
 
     code, out, _ = run("--list", "--project", root)
-    assert "de" in out.splitlines()[0].split()
+    assert any(line.split()[0] == "de" and "not released" in line for line in out.splitlines())
 
     code, out, err = run("check", "--project", root)
     assert code == 1
@@ -107,20 +110,36 @@ def test_new_language_needs_no_code(project_copy: Project, tmp_path: Path) -> No
     assert "de/LC_MESSAGES/messages.po:" in err and "untranslated" in err
 
     dist = tmp_path / "dist"
+    code, out, err = run("--all", "--format", "html", "--project", root, "--out", str(dist))
+    assert code == 0, err
+    assert not [n for n in leaflet_files(dist) if "-de" in n]
+
     code, _, err = run("--lang", "de", "--operator", "mts", "--project", root, "--out", str(dist))
-    assert code == 1
-    assert "untranslated or fuzzy" in err and "translate them, or build with --draft" in err
-    assert not leaflet_files(dist)
+    assert code == 2
+    assert "'de' is not released yet" in err and "--draft" in err
 
     code, out, err = run(
         "--lang", "de", "--operator", "mts", "--project", root, "--out", str(dist), "--draft"
     )
     assert code == 0, err
-    assert leaflet_files(dist) == ["mts-de-draft.html", "mts-de-draft.pdf"]
+    assert {"mts-de-draft.html", "mts-de-draft.pdf"} <= set(leaflet_files(dist))
     reader = pypdf.PdfReader(dist / "mts-de-draft.pdf")
     for page in reader.pages:
         assert "DRAFT" in page.extract_text()
     assert "DRAFT" in html_text(dist / "mts-de-draft.html")
+
+
+def test_released_language_builds_once_complete(project_copy: Project, tmp_path: Path) -> None:
+    """Removing the mark releases the language (here a copy of a complete catalog)."""
+    root = str(project_copy.root)
+    assert run("i18n", "init", "de", "--project", root)[0] == 0
+    guide = project_copy.guide_file
+    guide.write_text(guide.read_text("utf-8").replace("  de: {released: false}", ""), "utf-8")
+    assert "de" in project_copy.released_languages()
+    code, _, err = run(
+        "--lang", "de", "--operator", "mts", "--project", root, "--out", str(tmp_path)
+    )
+    assert code == 1 and "untranslated or fuzzy" in err
 
 
 def test_complete_leaflet_with_draft_flag_is_not_a_draft(tmp_path: Path) -> None:
