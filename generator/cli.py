@@ -17,7 +17,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -29,7 +29,6 @@ from .project import DEFAULT_OUT, INDEX_NAME, Project
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("check", "i18n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,8 +87,9 @@ def _common(parser: argparse._ActionsContainer) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="make-guide",
-        description="Build print-ready leaflets (PDF + HTML) from a guide project. "
-        "Other commands: 'make-guide check', 'make-guide i18n'.",
+        description="Build print-ready leaflets (PDF + HTML) from a guide project (found "
+        "from the current folder upward: the folder with content/guide.yaml). Other "
+        "commands: make-guide check | i18n | new | pack | clean | serve.",
         epilog="Examples: make-guide --lang zh --operator beeline | make-guide --all | "
         "make-guide --list",
     )
@@ -355,6 +355,39 @@ def _i18n(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def new_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="make-guide new",
+        description="Start a new guide project: the smallest complete one, ready to build.",
+    )
+    parser.add_argument("folder", metavar="DIR", type=Path, help="a new (or empty) folder")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    return parser
+
+
+def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .newproject import new_project, relative
+
+    written = new_project(args.folder)
+    if not args.quiet:
+        for path in written:
+            out.write(f"wrote {relative(path)}\n")
+        out.write(
+            f"next: cd {relative(args.folder)} && make-guide --all "
+            "(then make-guide check; make-guide i18n init LANG for a translation)\n"
+        )
+    return EXIT_OK
+
+
+#: ``make-guide <command> ...``: its parser and what it runs. Without a command: a build.
+COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[..., int]]] = {
+    "check": (check_parser, _check),
+    "i18n": (i18n_parser, _i18n),
+    "new": (new_parser, _new),
+}
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -363,8 +396,8 @@ def main(
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
-    parser = {"check": check_parser, "i18n": i18n_parser}.get(command or "", build_parser)()
-    run = {"check": _check, "i18n": _i18n}.get(command or "", _build)
+    make_parser, run = COMMANDS.get(command or "", (build_parser, _build))
+    parser = make_parser()
     try:
         args = parser.parse_args(argv[1:] if command else argv)
     except GuideError as exc:

@@ -3,7 +3,8 @@
 # tool needs, installing it on first run, then stays quiet on later runs.
 #   - Debian packages: fonts (Noto Sans, Noto Sans CJK), Pango, HarfBuzz's
 #     subsetter (without it Chinese PDFs take ~30x longer, see README).
-#   - a virtual environment in .venv with the project installed (editable).
+#   - a virtual environment in .venv with the project installed (editable): what
+#     building needs for ./make-guide, plus the test tools for ./run-tests.
 
 set -euo pipefail
 
@@ -66,22 +67,33 @@ bootstrap() {
     fi
 
     mg_python
-    # The stamp records which pyproject.toml was installed: a changed one
-    # reinstalls, an unchanged one costs nothing.
-    local want stamp="$MG_VENV/.make-guide-stamp"
+    mg_venv runtime
+}
+
+# The venv, with the project installed (editable): "runtime" is what building needs;
+# "test" adds the test tools (pytest, Playwright, mypy, ruff...), for ./run-tests only.
+# The stamp records which pyproject.toml was installed, and at which level: a changed
+# one reinstalls, an unchanged one costs nothing.
+mg_venv() {
+    local level="$1" want have stamp="$MG_VENV/.make-guide-stamp"
     want="$(sha256sum <"$MG_ROOT/pyproject.toml" | cut -d' ' -f1)"
-    if [ ! -x "$MG_VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        mg_say "installing Python packages into $MG_VENV"
-        [ -x "$MG_VENV/bin/python" ] || python3 -m venv "$MG_VENV"
-        "$MG_VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2
-        "$MG_VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$MG_ROOT[test]" >&2
-        echo "$want" >"$stamp"
+    have="$(cat "$stamp" 2>/dev/null || true)"
+    if [ -x "$MG_VENV/bin/python" ] && { [ "$have" = "$want test" ] || [ "$have" = "$want $level" ]; }; then
+        return 0
     fi
+    mg_say "installing Python packages ($level) into $MG_VENV"
+    [ -x "$MG_VENV/bin/python" ] || python3 -m venv "$MG_VENV"
+    "$MG_VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2
+    local spec="$MG_ROOT"
+    [ "$level" = test ] && spec="$MG_ROOT[test]"
+    "$MG_VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec" >&2
+    echo "$want $level" >"$stamp"
 }
 
 # Everything the test suite needs on top of bootstrap: Chromium and axe-core.
 bootstrap_tests() {
     bootstrap
+    mg_venv test
     local missing
     missing="$(mg_missing_debs "${MG_DEBS_TEST[@]}")"
     if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
