@@ -91,13 +91,14 @@ class Settings:
             raise GuideError(f"timeout must be 0 or more seconds, not {self.timeout}", exit_code=2)
 
     def key(self, target: Target) -> str:
-        return f"{target.name}{self.print_options.suffix}:{'+'.join(self.formats)}"
+        impose = f"+{self.print_options.impose}" if self.print_options.impose else ""
+        return f"{target.name}{self.print_options.suffix}:{'+'.join(self.formats)}{impose}"
 
     def fingerprint(self) -> str:
         p = self.print_options
         return (
             f"{sorted(self.formats)}|strict={self.strict}|draft={self.draft}|"
-            f"{p.paper}|{p.bleed}|{p.marks}"
+            f"{p.paper}|{p.bleed}|{p.marks}|{p.duplex}|{p.impose}"
         )
 
 
@@ -172,8 +173,27 @@ def build_one(
         settings.out_dir / target.filename(fmt, suffix=options.suffix, draft=rendered.draft): data
         for fmt, data in rendered.outputs.items()
     }
+    for path, data in list(outputs.items()):
+        if path.suffix == ".pdf":
+            outputs.update(print_variants(path, data, options))
     write_files(outputs)
     return list(outputs)
+
+
+def print_variants(path: Path, pdf: bytes, options: PrintOptions) -> dict[Path, bytes]:
+    """The PDF as printed: padded to an even page count for duplex, and its imposed copy
+    (A5 on A4, ``…-a5-booklet.pdf``) beside it, never replacing it."""
+    if not (options.duplex or options.impose):
+        return {}
+    from .impose import DUPLEX_MULTIPLE, impose, imposed_name, pad_pages
+
+    out: dict[Path, bytes] = {}
+    if options.duplex:
+        pdf = out[path] = pad_pages(pdf, DUPLEX_MULTIPLE, label=path.name)
+    if options.impose:
+        name = imposed_name(path.name, options.impose)
+        out[path.with_name(name)] = impose(pdf, options.impose, label=path.name)
+    return out
 
 
 # What a worker needs, set before the pool forks (fork copies it into each worker).

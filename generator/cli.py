@@ -23,7 +23,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import GuideError
-from .paper import DEFAULT_PAPER, PAPERS, PrintOptions, parse_length
+from .paper import DEFAULT_PAPER, IMPOSITIONS, PAPERS, PrintOptions, parse_length
 from .project import DEFAULT_OUT, INDEX_NAME, Project
 
 log = logging.getLogger(__name__)
@@ -149,23 +149,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="build leaflets with untranslated strings anyway: marked DRAFT, "
         "named *-draft.pdf/html",
     )
+    _print_options(parser)
+    _common(how)
+    parser.add_argument("--version", action="version", version=f"make-guide {__version__}")
+    return parser
+
+
+def _print_options(parser: argparse.ArgumentParser) -> None:
     paper = parser.add_argument_group("print")
+    budgets = ", ".join(f"{name} {spec.budget}" for name, spec in PAPERS.items())
     paper.add_argument(
         "--paper",
         choices=tuple(PAPERS),
         default=DEFAULT_PAPER,
-        help="paper size (default: a4); page budget: a4 and letter 2, a5 4",
+        help=f"paper size (default: {DEFAULT_PAPER}); pages at most: {budgets}",
+    )
+    paper.add_argument(
+        "--duplex",
+        action="store_true",
+        help="pad to an even page count, for printing on both sides (named *-duplex.pdf)",
+    )
+    paper.add_argument(
+        "--impose",
+        choices=IMPOSITIONS,
+        default=None,
+        help="with --paper a5: also write the A5 pages on A4 sheets, two per side cut once "
+        "(2up) or folded and stapled (booklet), as *-a5-2up.pdf / *-a5-booklet.pdf",
     )
     paper.add_argument(
         "--bleed",
         metavar="LEN",
         default=None,
-        help="print-shop bleed, e.g. 3mm (output named *-print.pdf)",
+        help="print-shop bleed, e.g. 3mm (a PDF only, named *-print.pdf)",
     )
-    paper.add_argument("--marks", action="store_true", help="crop marks (output named *-print.pdf)")
-    _common(how)
-    parser.add_argument("--version", action="version", version=f"make-guide {__version__}")
-    return parser
+    paper.add_argument(
+        "--marks", action="store_true", help="crop marks (a PDF only, named *-print.pdf)"
+    )
+
+
+def _options(args: argparse.Namespace) -> PrintOptions:
+    return PrintOptions(
+        paper=args.paper,
+        bleed=parse_length(args.bleed) if args.bleed else 0,
+        marks=args.marks,
+        duplex=args.duplex,
+        impose=args.impose,
+    )
 
 
 def check_parser() -> argparse.ArgumentParser:
@@ -213,17 +242,20 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "--all builds everything; leave out --lang and --operator", exit_code=EXIT_USAGE
         )
     targets = select(project, args.lang, args.operator, draft=args.draft)
+    options = _options(args)
+    formats = FORMATS if args.format == "both" else (args.format,)
+    if options.print_shop:
+        # A print shop takes the PDF: an HTML page with bleed and crop marks is no use.
+        if args.format == "html":
+            raise GuideError("--bleed and --marks make a print-shop PDF", exit_code=EXIT_USAGE)
+        formats = ("pdf",)
     settings = Settings(
         out_dir=args.out if args.out is not None else project.out_dir,
-        formats=FORMATS if args.format == "both" else (args.format,),
+        formats=formats,
         strict=args.strict,
         draft=args.draft,
         timeout=args.timeout,
-        print_options=PrintOptions(
-            paper=args.paper,
-            bleed=parse_length(args.bleed) if args.bleed else 0,
-            marks=args.marks,
-        ),
+        print_options=options,
     )
     jobs = args.jobs or os.cpu_count() or 1
     started = time.perf_counter()
@@ -269,7 +301,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from .output import time_limited
 
         with time_limited(settings.timeout, f"{index_path}: writing the index"):
-            index = write_index(project, targets, settings)
+            index = write_index(project, settings.out_dir)
         if index and not args.quiet:
             say(f"wrote {index}")
     seconds = time.perf_counter() - started
@@ -380,11 +412,118 @@ def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def pack_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="make-guide pack",
+        description="Travel packs: several leaflets in one PDF, with a cover, contents and "
+        "bookmarks. Either a pack declared in content/packs/NAME.yaml, or --lang (and "
+        "--operator) for one made on the spot; --all builds every declared pack.",
+    )
+    parser.add_argument("pack", nargs="?", metavar="NAME", help="a declared pack")
+    parser.add_argument("--all", action="store_true", help="every declared pack")
+    parser.add_argument("--lang", action="append", metavar="L", help="language (repeatable)")
+    parser.add_argument(
+        "--operator", action="append", metavar="O", help="operator (repeatable; default: all)"
+    )
+    parser.add_argument("--name", metavar="NAME", help="file name (default: pack-<lang>)")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    parser.add_argument("--strict", action="store_true", help="WeasyPrint warnings are errors")
+    parser.add_argument("--draft", action="store_true", help="allow untranslated strings")
+    _print_options(parser)
+    _common(parser)
+    return parser
+
+
+def _pack(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .build import print_variants, select
+    from .content import load_content
+    from .i18n import translator
+    from .manifest import Manifest
+    from .output import locked, prepare_out_dir, write_files
+    from .pack import adhoc_pack, build_pack, declared_pack
+
+    project = Project.at(args.project)
+    if sum(bool(x) for x in (args.pack, args.all, args.lang)) != 1:
+        raise GuideError(
+            "say which pack: NAME (declared in content/packs/), --all, or --lang L",
+            exit_code=EXIT_USAGE,
+        )
+    if args.lang:
+        select(project, args.lang, args.operator, draft=args.draft)
+        packs = [adhoc_pack(project, args.lang, args.operator, args.name)]
+    else:
+        if args.operator or args.name:
+            raise GuideError("--operator and --name go with --lang", exit_code=EXIT_USAGE)
+        names = project.packs() if args.all else [args.pack]
+        if not names:
+            raise GuideError(f"{project.packs_dir}: no packs declared", exit_code=EXIT_USAGE)
+        packs = [declared_pack(project, name) for name in names]
+    options = _options(args)
+    out_dir = args.out if args.out is not None else project.out_dir
+    project.refuse_output_in(out_dir)
+    prepare_out_dir(out_dir)
+    content = load_content(project)
+    failures = 0
+    with locked(out_dir):
+        manifest = Manifest.load(out_dir)
+        for pack in packs:
+            try:
+                translators = {lang: translator(project, lang) for lang in pack.languages}
+                pdf = build_pack(
+                    project,
+                    content,
+                    pack,
+                    translators,
+                    print_options=options,
+                    duplex=options.duplex,
+                    draft=args.draft,
+                    strict=args.strict,
+                )
+            except GuideError as exc:
+                failures += 1
+                err.write(f"make-guide: error: {exc}\n")
+                continue
+            path = out_dir / pack.filename(options.suffix)
+            outputs = {path: pdf, **print_variants(path, pdf, options)}
+            write_files(outputs)
+            manifest.record(f"pack:{path.name}", "", list(outputs))
+            if not args.quiet:
+                out.write("wrote " + ", ".join(str(p) for p in outputs) + "\n")
+        manifest.save()
+    if failures:
+        err.write(f"make-guide: {failures} of {len(packs)} pack(s) failed\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def clean_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="make-guide clean",
+        description="Remove what make-guide wrote into the output folder (the files its "
+        "manifest lists, the index), nothing else.",
+    )
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    _common(parser)
+    return parser
+
+
+def _clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .manifest import clean
+
+    out_dir = args.out if args.out is not None else Project.at(args.project).out_dir
+    removed = clean(out_dir)
+    if not args.quiet:
+        out.write(f"removed {len(removed)} file(s) from {out_dir}\n")
+    return EXIT_OK
+
+
 #: ``make-guide <command> ...``: its parser and what it runs. Without a command: a build.
 COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[..., int]]] = {
     "check": (check_parser, _check),
     "i18n": (i18n_parser, _i18n),
     "new": (new_parser, _new),
+    "pack": (pack_parser, _pack),
+    "clean": (clean_parser, _clean),
 }
 
 

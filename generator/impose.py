@@ -64,6 +64,7 @@ import pikepdf
 from pikepdf import ContentStreamInstruction, Name, Operator
 
 from .errors import GuideError
+from .paper import IMPOSITIONS
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ SHEET = (297 * _MM, 210 * _MM)
 #: How far a page's size may be from A5 (WeasyPrint rounds to the micro-point).
 TOLERANCE = 1.0
 
-MODES = ("2up", "booklet")
+MODES = IMPOSITIONS  # one list, in paper.py: PrintOptions checks it too
 #: Page counts a duplex leaflet and a booklet are padded to a multiple of.
 DUPLEX_MULTIPLE = 2
 BOOKLET_MULTIPLE = 4

@@ -160,3 +160,34 @@ class Manifest:
     def save(self) -> None:
         data = json.dumps({"version": VERSION, "leaflets": self.entries}, indent=1, sort_keys=True)
         write_atomic(self.path, data.encode("utf-8"))
+
+
+def clean(out_dir: Path) -> list[Path]:
+    """Remove what make-guide wrote into ``out_dir`` — the files its manifest lists, the
+    index it made, the manifest — and nothing else. Returns the paths removed."""
+    from .output import locked
+    from .project import INDEX_NAME
+
+    if not out_dir.is_dir():
+        return []
+    removed = []
+    with locked(out_dir):
+        manifest = Manifest.load(out_dir)
+        names = {name for entry in manifest.entries.values() for name in entry["outputs"]}
+        index = out_dir / INDEX_NAME
+        if (
+            index.is_file()
+            and b'<meta name="generator" content="make-guide">' in index.read_bytes()
+        ):
+            names.add(INDEX_NAME)
+        for name in sorted(names):
+            path = out_dir / name
+            # Only regular files (a link in an output's place is not followed, not removed).
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+        if manifest.path.is_file() and not manifest.path.is_symlink():
+            manifest.path.unlink()
+            removed.append(manifest.path)
+    log.info("removed %d files from %s", len(removed), out_dir)
+    return removed

@@ -10,6 +10,7 @@ one line naming the file, with the temporary files removed and the old ones kept
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -110,6 +111,7 @@ def locked(out_dir: Path) -> Iterator[None]:
     except OSError as exc:
         raise GuideError(f"{path}: cannot open the lock file: {exc.strerror or exc}") from None
     LOCK_FD = fd
+    held = False
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -117,6 +119,7 @@ def locked(out_dir: Path) -> Iterator[None]:
             raise GuideError(
                 f"{out_dir}: another make-guide is building into this folder"
             ) from None
+        held = True
         for stale in out_dir.glob(".*.tmp"):
             try:
                 if not stale.is_dir():
@@ -126,6 +129,12 @@ def locked(out_dir: Path) -> Iterator[None]:
         yield
     finally:
         LOCK_FD = None
+        if held:
+            # Removed while still held, once everything is written: the folder keeps
+            # only the outputs. (A build that starts in the instant between this and
+            # the close creates a new lock file; this one writes nothing more.)
+            with contextlib.suppress(OSError):
+                path.unlink()
         os.close(fd)
 
 

@@ -31,6 +31,8 @@ PAPERS: dict[str, Paper] = {
     "a5": Paper("A5", 6, 10, 10, 12),
 }
 DEFAULT_PAPER = "a4"
+#: Ways of placing A5 pages on A4 sheets for office printing (generator.impose).
+IMPOSITIONS = ("2up", "booklet")
 _LENGTH_RE = re.compile(r"^(\d{1,2}(?:\.\d+)?)(mm|cm|in|pt)$")
 _MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 
@@ -54,12 +56,28 @@ class PrintOptions:
     """Millimetres the page band reaches past the trim (0: no bleed)."""
     marks: bool = False
     """Crop and registration marks, in the bleed area."""
+    duplex: bool = False
+    """Pad to an even page count (blank last page), for printing on both sides."""
+    impose: str | None = None
+    """Also write the A5 pages imposed on A4: ``2up`` or ``booklet`` (see generator.impose)."""
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
             raise GuideError(
                 f"unknown paper '{self.paper}' (choose from: {', '.join(PAPERS)})", exit_code=2
             )
+        if self.impose is not None:
+            if self.impose not in IMPOSITIONS:
+                raise GuideError(
+                    f"unknown imposition '{self.impose}' (choose from: {', '.join(IMPOSITIONS)})",
+                    exit_code=2,
+                )
+            if self.paper != "a5" or self.bleed or self.marks:
+                raise GuideError(
+                    f"--impose {self.impose} places A5 pages on A4 sheets: use it with "
+                    "--paper a5 (and without --bleed or --marks)",
+                    exit_code=2,
+                )
 
     @property
     def spec(self) -> Paper:
@@ -71,4 +89,11 @@ class PrintOptions:
         parts = [] if self.paper == DEFAULT_PAPER else [self.paper]
         if self.bleed or self.marks:
             parts.append("print")
+        if self.duplex:
+            parts.append("duplex")
         return "".join(f"-{p}" for p in parts)
+
+    @property
+    def print_shop(self) -> bool:
+        """A print shop's file (bleed, crop marks): a PDF, with no HTML twin."""
+        return bool(self.bleed or self.marks)

@@ -45,7 +45,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Path:
     targets = [Target(lang, op) for op in project.operators() for lang in project.languages()]
     settings = Settings(out, strict=True)
     assert not [r.error for r in build(project, targets, settings, jobs=2) if r.error]
-    assert write_index(project, targets, settings) == out / INDEX_NAME
+    assert write_index(project, settings.out_dir) == out / INDEX_NAME
     return out
 
 

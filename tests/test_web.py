@@ -26,7 +26,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Path:
     targets = [Target(lang, op) for op in project.operators() for lang in project.languages()]
     settings = Settings(out, ("html",))
     assert not [r.error for r in build(project, targets, settings, jobs=2) if r.error]
-    write_index(project, targets, settings)
+    write_index(project, settings.out_dir)
     return out
 
 
