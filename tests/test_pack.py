@@ -103,7 +103,7 @@ def test_declared_pack_and_all(project_copy: Project, tmp_path: Path) -> None:
         f"title: Agency pack\nlanguages: [{lang}]\noperators: [{', '.join(ops)}]\n", "utf-8"
     )
     (packs / "broken.yaml").write_text("languages: [xx]\n", "utf-8")
-    code, out, err = _pack(project_copy, tmp_path, "agency")
+    code, _, err = _pack(project_copy, tmp_path, "agency")
     assert code == 0, err
     reader = pypdf.PdfReader(tmp_path / "agency.pdf")
     assert "Agency pack" in reader.pages[0].extract_text()
@@ -143,7 +143,7 @@ def test_a5_duplex_and_imposed_files_beside_the_plain_one(project: Project, tmp_
     before = plain.read_bytes()
     pages = len(pypdf.PdfReader(plain).pages)
     for mode in ("booklet", "2up"):
-        code, out, err = _build(
+        code, _, err = _build(
             project, tmp_path, "--lang", lang, "--operator", op, "--paper", "a5", "--impose", mode
         )
         assert code == 0, err
