@@ -137,7 +137,7 @@ def _build(project: Project, out: Path, *argv: str) -> tuple[int, str, str]:
 
 def test_a5_duplex_and_imposed_files_beside_the_plain_one(project: Project, tmp_path: Path) -> None:
     lang, op = project.catalog_languages()[0], project.operators()[0]
-    code, out, err = _build(project, tmp_path, "--lang", lang, "--operator", op, "--paper", "a5")
+    code, _, err = _build(project, tmp_path, "--lang", lang, "--operator", op, "--paper", "a5")
     assert code == 0, err
     plain = tmp_path / f"{op}-{lang}-a5.pdf"
     before = plain.read_bytes()
