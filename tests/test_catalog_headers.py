@@ -45,16 +45,16 @@ def _plural_cases(lang: str, marker: Path) -> list[tuple[str, str]]:
 
 
 def test_every_broken_plural_forms_header_is_refused_with_its_line(
-    project_copy: Project, lang: str, tmp_path: Path
+    project_copy: Project, catalog_lang: str, tmp_path: Path
 ) -> None:
-    po = project_copy.po_file(lang)
+    po = project_copy.po_file(catalog_lang)
     original = po.read_text("utf-8")
     marker = tmp_path / "ran"
-    for value, expected in _plural_cases(lang, marker):
+    for value, expected in _plural_cases(catalog_lang, marker):
         po.write_text(original, "utf-8")
         set_header(po, "Plural-Forms", value)
         with pytest.raises(GuideError) as info:
-            load_catalog(project_copy, lang)
+            load_catalog(project_copy, catalog_lang)
         message = str(info.value)
         assert message.startswith(f"{po}:{_line(po, 'Plural-Forms')}: Plural-Forms: "), message
         assert expected in message, (value, message)
@@ -78,12 +78,12 @@ def test_a_count_babel_cannot_read_is_an_error_with_a_line(
 
 @pytest.mark.parametrize("charset", ["latin-1", "koi8-r", "ascii", "cp1251", "utf-16", "foo", ""])
 def test_a_charset_other_than_utf8_has_its_own_message(
-    project_copy: Project, lang: str, charset: str
+    project_copy: Project, catalog_lang: str, charset: str
 ) -> None:
-    po = project_copy.po_file(lang)
+    po = project_copy.po_file(catalog_lang)
     set_header(po, "Content-Type", f"text/plain; charset={charset}")
     with pytest.raises(GuideError) as info:
-        load_catalog(project_copy, lang)
+        load_catalog(project_copy, catalog_lang)
     line = _line(po, "Content-Type")
     assert str(info.value) == (
         f"{po}:{line}: the header says charset={charset}: catalogs must be UTF-8 "

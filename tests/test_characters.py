@@ -143,13 +143,13 @@ def test_a_refused_character_in_a_catalog_names_the_line(
 @pytest.mark.parametrize("ch", UNDRAWN, ids=UNDRAWN.values())
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 def test_a_character_no_font_draws_fails_the_build(
-    project_copy: Project, tmp_path: Path, lang: str, ch: str, strict: bool
+    project_copy: Project, tmp_path: Path, catalog_lang: str, ch: str, strict: bool
 ) -> None:
-    slot = headings(catalog(project_copy, lang))[0]
-    po = project_copy.po_file(lang)
+    slot = headings(catalog(project_copy, catalog_lang))[0]
+    po = project_copy.po_file(catalog_lang)
     set_msgstr(po, slot, f"{slot.string} {ch}")
     code, _, err = run_cli(
-        "--lang", lang, "--operator", project_copy.operators()[0],
+        "--lang", catalog_lang, "--operator", project_copy.operators()[0],
         "--project", str(project_copy.root), "--out", str(tmp_path),
         *(["--strict"] if strict else []),
     )  # fmt: skip

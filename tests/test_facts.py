@@ -37,10 +37,10 @@ def test_no_fact_value_is_copied_into_content_prose(content: Content) -> None:
 
 
 def test_no_fact_value_is_copied_into_a_catalog(
-    project: Project, content: Content, lang: str
+    project: Project, content: Content, catalog_lang: str
 ) -> None:
     values = FactValues(content)
-    catalog = load_catalog(project, lang)
+    catalog = load_catalog(project, catalog_lang)
     copies = []
     for m in catalog:
         strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
@@ -110,7 +110,7 @@ def test_check_names_a_copied_fact_in_content_and_in_a_catalog(project_copy: Pro
     assert any(m.startswith(f"{path}:") and f"{slug}'s fact '{number_key}'" in m for m in copies), (
         copies
     )
-    assert any(m.startswith(f"{po}:{at + 1}:") for m in copies), copies
+    assert any(m.startswith(f"{po}:{at}:") for m in copies), copies  # the msgid's line
     assert f"%({number_key})s" in copies[0]
 
 
@@ -206,9 +206,8 @@ def test_check_is_clean_for_the_repository_copies(project: Project) -> None:
 
 def test_source_descriptions_are_citations_not_links(content: Content, leaflet) -> None:
     """A fact's source is never printed or linked: only its kind and year are."""
-    text = html_text(leaflet.html)
+    source = leaflet.html.read_text("utf-8")
     for operator in content.operators.values():
         for fact in operator.facts.values():
-            if "://" in fact.source:
-                assert fact.source not in leaflet.html.read_text("utf-8")
-    assert "secondary pages" not in text
+            if "://" in fact.source or len(fact.source) > 25:
+                assert fact.source not in source, fact.source
