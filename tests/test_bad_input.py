@@ -244,7 +244,7 @@ CASES = [
     Case(
         "wrong-plural-forms",
         cut_plural_form,
-        r"ru/LC_MESSAGES/messages\.po: t2-ru: 1 string untranslated or fuzzy \(templates: 1\)",
+        r"ru/LC_MESSAGES/messages\.po: t2-ru: 1 string untranslated or fuzzy \(sentences: 1\)",
         argv=("--lang", "ru", "--operator", "t2"),
     ),
     Case(

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from catalog_edit import catalog, set_msgstr
 
 from generator.build import Settings, Target, build, select
 from generator.errors import GuideError
@@ -34,16 +35,14 @@ def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> 
 
 def test_failed_leaflet_keeps_previous_output(project_copy: Project, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = list(build(project_copy, [Target("en", "mts")], Settings(out)))
+    first = list(build(project_copy, [Target("ru", "mts")], Settings(out)))
     assert not first[0].error
     before = {name: (out / name).read_bytes() for name in leaflet_files(out)}
-    # Break the English catalog: a placeholder the content does not provide.
-    po = project_copy.po_file("en")
-    text = po.read_text("utf-8")
-    po.write_text(
-        text.replace('msgstr "%(operator)s: contacts"', 'msgstr "%(oprator)s: contacts"'), "utf-8"
-    )
-    second = list(build(project_copy, [Target("en", "mts"), Target("ru", "mts")], Settings(out)))
+    # Break the Russian catalog: a placeholder the content does not provide.
+    po = project_copy.po_file("ru")
+    message = next(m for m in catalog(project_copy, "ru") if m.id == "%(operator)s: contacts")
+    set_msgstr(po, message, message.string.replace("%(operator)s", "%(oprator)s"))
+    second = list(build(project_copy, [Target("ru", "mts"), Target("en", "mts")], Settings(out)))
     assert second[0].error and "placeholders ['%(oprator)'] in msgstr differ" in second[0].error
     assert not second[1].error, "one failing leaflet does not stop the others"
     for name, data in before.items():

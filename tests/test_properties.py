@@ -156,5 +156,5 @@ def _assert_no_injected_markup(html: str, tmp: Path) -> None:
     doc = parse_html(page)
     tags = [tag for tag, _ in doc.tags]
     assert "script" not in tags and "img" not in tags and "iframe" not in tags
-    assert tags.count("style") == 3 and tags.count("svg") == 1  # ours: 3 sheets, the QR
+    assert tags.count("style") == 4 and tags.count("svg") == 1  # ours: 4 sheets, the QR
     assert not [a for _, attrs in doc.tags for a in attrs if a.startswith("on")]
