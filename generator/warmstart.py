@@ -1,0 +1,159 @@
+"""Importing WeasyPrint quickly: its C declarations parsed once and kept, fontTools on demand.
+
+Half of a cold build used to be ``import weasyprint``. Most of that is cffi parsing the
+C declarations of Pango, HarfBuzz and fontconfig with pycparser at every start (~0.3 s
+here), and WeasyPrint importing fontTools' subsetter and variable-font instancer, which
+it needs only when HarfBuzz's subsetter is missing or a font is variable (~0.15 s).
+
+- cffi's parser state after a ``cdef`` (plain data: the declared types, constants) is
+  pickled to the cache folder, keyed by the declarations' text and the versions of cffi,
+  WeasyPrint and Python; the next start loads it in a few milliseconds instead of
+  parsing. Anything unexpected (another cffi, an unreadable cache) falls back to
+  parsing, so the worst case is the old speed, never a wrong result.
+- ``fontTools.subset`` and ``fontTools.varLib.instancer`` are imported when first used
+  (``importlib.util.LazyLoader`` and a forwarding function), not when WeasyPrint loads.
+- WeasyPrint tries several names for each library (Windows, macOS and Linux spellings);
+  for each name that is not a file, cffi asks ``ctypes.util.find_library``, which runs
+  ``ldconfig`` and the compiler as subprocesses (~50 of them). On Linux the names that
+  are sonames (``libpango-1.0.so.0``) load directly by the same search ``dlopen`` does,
+  so during that import ``find_library`` answers at once.
+
+:func:`import_weasyprint` is called once, before anything imports WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import importlib.util
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: Bump when what is pickled changes.
+CACHE_VERSION = "1"
+#: Parser attributes that only matter while parsing (and do not pickle).
+_TRANSIENT = {"_structnode2type"}
+
+
+def _cache_folder() -> Path | None:
+    from .project import persistent_cache_dir
+
+    folder = persistent_cache_dir()
+    return folder / "cffi" if folder else None
+
+
+def _versions() -> str:
+    from importlib import metadata
+
+    parts = [sys.version, CACHE_VERSION]
+    for name in ("cffi", "weasyprint", "pycparser"):
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=none")
+    return "|".join(parts)
+
+
+def _cached_parse(parse: Callable[..., None], folder: Path) -> Callable[..., None]:
+    """``cffi.cparser.Parser.parse``, remembering the parser's state for each input."""
+
+    @functools.wraps(parse)
+    def cached(self: Any, csource: str, *args: Any, **kwargs: Any) -> None:
+        before = sorted(getattr(self, "_declarations", {}))
+        key = hashlib.sha256(
+            repr((_versions(), before, csource, args, sorted(kwargs.items()))).encode()
+        ).hexdigest()[:32]
+        path = folder / f"{key}.pickle"
+        try:
+            state = pickle.loads(path.read_bytes())
+            if isinstance(state, dict) and "_declarations" in state:
+                self.__dict__.update(state)
+                return
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # not cached yet, or written by something else: parse
+        parse(self, csource, *args, **kwargs)
+        try:
+            state = {k: v for k, v in vars(self).items() if k not in _TRANSIENT}
+            data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except Exception as exc:  # only a cache: never a reason to fail the build
+            log.debug("not caching cffi's declarations: %s", exc)
+
+    return cached
+
+
+def _lazy(name: str) -> None:
+    """Import module ``name`` only when one of its attributes is first used."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+def _forwarding(module_name: str, names: list[str]) -> None:
+    """A stand-in for ``module_name`` whose functions import the real module when called
+    (``from module import name`` would load a lazy module at once)."""
+    if module_name in sys.modules:
+        return
+    stub = types.ModuleType(module_name)
+
+    def forward(attr: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            sys.modules.pop(module_name, None)
+            return getattr(importlib.import_module(module_name), attr)(*args, **kwargs)
+
+        return call
+
+    for attr in names:
+        setattr(stub, attr, forward(attr))
+    sys.modules[module_name] = stub
+
+
+_DONE = False
+
+
+def import_weasyprint() -> None:
+    """Import WeasyPrint the quick way (idempotent; safe to call in any process)."""
+    global _DONE
+    if _DONE or "weasyprint" in sys.modules:
+        _DONE = True
+        return
+    _DONE = True
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    try:
+        import cffi.cparser
+
+        if sys.platform.startswith("linux"):
+            ctypes.util.find_library = lambda name: None
+        folder = _cache_folder()
+        if folder is not None and not getattr(cffi.cparser.Parser.parse, "__wrapped__", None):
+            cffi.cparser.Parser.parse = _cached_parse(cffi.cparser.Parser.parse, folder)
+        _lazy("fontTools.subset")
+        _forwarding("fontTools.varLib.instancer", ["instantiateVariableFont"])
+    except Exception as exc:  # a different cffi or fontTools: import as usual
+        log.debug("importing WeasyPrint without the speed-ups: %s", exc)
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = find_library
