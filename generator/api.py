@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .build import FORMATS, Result, Settings, build, select
+from .build import FORMATS, Result, Settings, Target, build, select
 from .errors import GuideError
 from .paper import DEFAULT_PAPER, PrintOptions
 from .project import Project
@@ -162,14 +162,15 @@ def build_set(
     force: bool = False,
     timeout: float = 120,
 ) -> list[Result]:
-    """Build leaflets into ``out_dir`` (every language × operator unless narrowed).
+    """Build leaflets into ``out_dir`` (every released language × operator unless
+    narrowed), and return each one's :class:`Result`.
 
     Incremental: leaflets whose inputs did not change are not rebuilt (``force`` to
     rebuild). A failure in one leaflet is in its :class:`Result` (``error``); the others
     are built. Errors in the project itself (the content, an unknown name) raise.
     """
     proj = project_at(project)
-    targets = select(proj, langs, operators)
+    targets = select(proj, langs, operators, draft=draft)
     settings = Settings(
         out_dir=Path(out_dir),
         formats=tuple(formats),
@@ -178,4 +179,16 @@ def build_set(
         timeout=timeout,
         print_options=PrintOptions(paper=paper, bleed=bleed_mm, marks=marks),
     )
-    return list(build(proj, targets, settings, jobs=jobs or os.cpu_count() or 1, force=force))
+    return list(iter_build(proj, targets, settings, jobs=jobs, force=force))
+
+
+def iter_build(
+    project: Project,
+    targets: Sequence[Target],
+    settings: Settings,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+) -> Iterator[Result]:
+    """:func:`build_set` one result at a time, as each leaflet finishes (for progress)."""
+    yield from build(project, targets, settings, jobs=jobs or os.cpu_count() or 1, force=force)

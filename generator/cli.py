@@ -226,7 +226,8 @@ def i18n_parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .build import FORMATS, Settings, build, select
+    from .api import iter_build
+    from .build import FORMATS, Settings, select
 
     project = Project.at(args.project)
     if args.list:
@@ -279,7 +280,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             bar.write(line, file=out)  # above the bar, which stays at the bottom
 
     with bar:
-        results = build(project, targets, settings, jobs=jobs, force=args.force)
+        results = iter_build(project, targets, settings, jobs=jobs, force=args.force)
         for i, result in enumerate(results, 1):
             bar.update()
             count = f"[{i}/{len(targets)}] " if len(targets) > 1 else ""

@@ -17,7 +17,7 @@ from pathlib import Path
 from babel import Locale
 
 from .content import Content
-from .i18n import Translator, html_lang
+from .i18n import Translator
 from .localize import localize, operator_name
 from .manifest import Manifest
 from .output import write_atomic
@@ -124,7 +124,7 @@ def render_index(
             name = operator_name(content.operators[slug], locale, staff_locale)
             entries.append(Entry(name, html, [k for k in links if k.href != html]))
         display = locale.get_display_name(locale) or lang
-        parts.append(Language(lang, html_lang(locale), display, title.guide.title, entries))
+        parts.append(Language(lang, title.html_lang, display, title.guide.title, entries))
     own = localize(project, content, source.lang, next(iter(content.operators)), source)
     return render_template(
         project,
