@@ -13,8 +13,10 @@ regular, bounded).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,23 @@ def load_yaml(path: Path, text: str | None = None, *, root: Path | None = None) 
     """
     if text is None:
         text = read_text(path, root=root)
+    key = (str(path), hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return _PARSED[key]
+    source = _parse(path, text)
+    _PARSED[key] = source
+    while len(_PARSED) > 64:  # a long-running preview sees many versions of a file
+        _PARSED.popitem(last=False)
+    return source
+
+
+#: Files already parsed in this process, by name and content: guide.yaml is read by the
+#: project (its settings), the content loader and extraction; PyYAML is pure Python.
+_PARSED: OrderedDict[tuple[str, bytes], YamlSource] = OrderedDict()
+
+
+def _parse(path: Path, text: str) -> YamlSource:
     try:
         node = yaml.compose(text, Loader=_StringLoader)
     except _TooDeep as exc:
