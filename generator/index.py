@@ -15,7 +15,7 @@ from babel import Locale
 from .build import Settings, Target
 from .content import Content
 from .i18n import Translator, html_lang
-from .localize import localize, operator_name
+from .localize import font_rules, guide_fonts, localize, operator_name, text_direction
 from .output import write_atomic
 from .project import INDEX_NAME, Project
 from .render import render_template
@@ -36,6 +36,8 @@ class Language:
     html_lang: str
     name: str
     """The language's name in itself: 中文, русский, English."""
+    direction: str
+    """``rtl`` or ``ltr``."""
     title: str
     entries: list[Entry]
 
@@ -47,9 +49,10 @@ def render_index(
     languages: Sequence[tuple[str, Translator, dict[str, tuple[str | None, str | None]]]],
 ) -> str:
     """The index: ``languages`` is ``(lang, translator, {operator: (html, pdf)})``."""
-    parts = []
+    parts, locales = [], []
     for lang, translator, files in languages:
         locale = Locale.parse(lang)
+        locales.append(locale)
         # The guide's title in this language (any operator's leaflet has it).
         title = localize(project, content, lang, next(iter(files)), translator).guide.title
         entries = [
@@ -57,15 +60,20 @@ def render_index(
             for slug, (html, pdf) in files.items()
         ]
         name = locale.get_display_name(locale) or lang
-        parts.append(Language(lang, html_lang(locale), name, title, entries))
+        parts.append(
+            Language(lang, html_lang(locale), name, text_direction(locale), title, entries)
+        )
     own = localize(project, content, source.lang, next(iter(content.operators)), source)
+    page = Locale.parse(source.lang)
     return render_template(
         project,
         TEMPLATE,
         source,
         languages=parts,
         guide=own.guide,
-        html_lang=html_lang(Locale.parse(source.lang)),
+        html_lang=html_lang(page),
+        direction=text_direction(page),
+        font_rules=font_rules(guide_fonts(content), [page, *locales]),
     )
 
 

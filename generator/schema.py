@@ -11,7 +11,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .project import LANG_RE, SLUG_RE
 
@@ -173,6 +180,26 @@ class LanguageSettings(StrictModel):
     """The Babel locale for dates and money (``en_GB`` for British English)."""
 
 
+def _script_code(code: str) -> str:
+    from babel import Locale  # its English names of scripts are the ISO 15924 list
+
+    if code not in Locale("en").scripts:
+        raise ValueError(
+            f"'{code}' is not an ISO 15924 script code (Latn, Cyrl, Hans, Hant, Jpan, Kore, "
+            "Arab, Hebr, ...)"
+        )
+    return code
+
+
+#: An ISO 15924 script code, as a language's writing script is named (``Arab``, ``Jpan``).
+ScriptCode = Annotated[str, AfterValidator(_script_code)]
+#: A font family as fontconfig names it; no quotes, braces or other CSS syntax.
+FontFamily = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=100, pattern=r"^\w[\w .+-]*$"),
+]
+
+
 class Guide(StrictModel):
     """``content/guide.yaml``."""
 
@@ -182,6 +209,11 @@ class Guide(StrictModel):
     staff_language: Text
     languages: dict[str, LanguageSettings] = Field(default_factory=dict)
     """Per-language settings, by Babel identifier."""
+    fonts: dict[ScriptCode, Annotated[list[FontFamily], Field(min_length=1)]] = Field(
+        default_factory=dict
+    )
+    """Font families by writing script, over the defaults of :mod:`generator.fonts`
+    (``Jpan: [Noto Sans CJK JP]``): the first that draws a character sets it."""
     facts: dict[Key, Text]
     """The facts every operator gives, with their (translatable) labels."""
     sections: list[Section] = Field(min_length=1)
