@@ -48,26 +48,31 @@ def _pattern(family: str, style: str) -> str:
     return re.sub(r"([\\:,-])", r"\\\1", family) + f":style={style}"
 
 
+#: fc-match processes run at once (a guide may name many families).
+BATCH = 16
+
+
 def prefetch(faces: Iterable[tuple[str, str]]) -> None:
     """Ask fontconfig about several faces at once (one fc-match each, run together)."""
     todo = list(dict.fromkeys(face for face in faces if face not in _FOUND))
-    try:
-        procs = [
-            (
-                face,
-                subprocess.Popen(
-                    ["fc-match", "-f", "%{file}\n%{index}\n%{family}", _pattern(*face)],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    text=True,
-                ),
-            )
-            for face in todo
-        ]
-    except OSError as exc:
-        raise GuideError(f"fontconfig (fc-match) failed: {exc}") from None
-    for face, proc in procs:
-        _FOUND[face] = proc.communicate()[0].split("\n")
+    for start in range(0, len(todo), BATCH):
+        try:
+            procs = [
+                (
+                    face,
+                    subprocess.Popen(
+                        ["fc-match", "-f", "%{file}\n%{index}\n%{family}", _pattern(*face)],
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                        text=True,
+                    ),
+                )
+                for face in todo[start : start + BATCH]
+            ]
+        except OSError as exc:
+            raise GuideError(f"fontconfig (fc-match) failed: {exc}") from None
+        for face, proc in procs:
+            _FOUND[face] = proc.communicate()[0].split("\n")
 
 
 def substitute(family: str, style: str) -> str | None:

@@ -64,7 +64,8 @@ def font_families(project: Project) -> list[str]:
             from .yamlsource import load_yaml
 
             setting = load_yaml(project.guide_file).data.get("fonts")
-            families += [f for stack in setting.values() for f in stack if isinstance(f, str)]
+            families += [f for stack in setting.values() if isinstance(stack, list) for f in stack]
+            families = [f for f in families if isinstance(f, str)]
     except (GuideError, AttributeError, TypeError):
         pass  # no guide, or a malformed one: the build reports it
     return sorted(set(families))

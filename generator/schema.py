@@ -199,6 +199,9 @@ FontFamily = Annotated[
     StringConstraints(strip_whitespace=True, max_length=100, pattern=r"^\w[\w .+-]*$"),
 ]
 
+#: The families of one script, in order (a few: fontconfig is asked about each).
+FontStack = Annotated[list[FontFamily], Field(min_length=1, max_length=8)]
+
 
 class Guide(StrictModel):
     """``content/guide.yaml``."""
@@ -209,9 +212,7 @@ class Guide(StrictModel):
     staff_language: Text
     languages: dict[str, LanguageSettings] = Field(default_factory=dict)
     """Per-language settings, by Babel identifier."""
-    fonts: dict[ScriptCode, Annotated[list[FontFamily], Field(min_length=1)]] = Field(
-        default_factory=dict
-    )
+    fonts: dict[ScriptCode, FontStack] = Field(default_factory=dict)
     """Font families by writing script, over the defaults of :mod:`generator.fonts`
     (``Jpan: [Noto Sans CJK JP]``): the first that draws a character sets it."""
     facts: dict[Key, Text]

@@ -37,8 +37,9 @@ from generator.content import load_content
 from generator.filters import mark_passages
 from generator.fontfiles import draws_in_every_style
 from generator.fonts import DEFAULT_FAMILIES, DEFAULT_FONTS, LATIN, SYMBOLS, configured
-from generator.i18n import translator, writing_script
+from generator.i18n import html_lang, translator, writing_script
 from generator.index import render_index
+from generator.localize import text_direction
 from generator.manifest import font_families
 from generator.pack import Pack, build_pack, render_pack
 from generator.paper import DEFAULT_PAPER, PAPERS, PrintOptions
@@ -123,6 +124,12 @@ def built(scripts_project: Project, tmp_path_factory: pytest.TempPathFactory) ->
     }
 
 
+@cache
+def staff_lang() -> str:
+    """The ``lang`` of the staff's passages (the guide's staff language)."""
+    return html_lang(Locale.parse(load_content(PROJECT).guide.staff_language))
+
+
 def script_of(lang: str) -> str:
     return writing_script(Locale.parse(lang))
 
@@ -179,7 +186,7 @@ def test_html_lang_and_dir(built: dict[str, Built], language: str, direction: st
     assert re.search(rf'<html lang="{language}" dir="{direction}">', html), html[:200]
     # Passages in the staff's language (Russian, left to right) keep their direction
     # on a right-to-left page; on a left-to-right page spans need no dir of their own.
-    staff = re.findall(r'<(\w+)[^>]* lang="ru"([^>]*)>', html)
+    staff = re.findall(rf'<(\w+)[^>]* lang="{staff_lang()}"([^>]*)>', html)
     assert staff
     for tag, attrs in staff:
         if direction == "rtl" or tag != "span":
@@ -188,8 +195,9 @@ def test_html_lang_and_dir(built: dict[str, Built], language: str, direction: st
     values = re.findall(r'<\w+ class="value"[^>]*>', html)
     assert values and all('dir="ltr"' in v for v in values), values
     # The footer is mirrored: the page numbers where lines end.
-    numbers = "left" if direction == "rtl" else "right"
-    assert re.search(rf"@bottom-{numbers} {{ content: [^;]*counter\(page\)", html)
+    footer = dict(re.findall(r"@bottom-(left|right) \{ content: ([^;]*);", html))
+    title, numbers = ("right", "left") if direction == "rtl" else ("left", "right")
+    assert "counter(page)" in footer[numbers] and "counter" not in footer[title], footer
 
 
 @pytest.mark.parametrize("language", SENTENCES)
@@ -201,6 +209,8 @@ def test_font_rules_name_the_configured_stacks(built: dict[str, Built], language
     stack = DEFAULT_FONTS.stack(script_of(language))
     assert [f for f in families if not f.endswith(" Leaflet")] == [*stack, "sans-serif"]
     assert families[-3:-1] == [*DEFAULT_FAMILIES[LATIN], SYMBOLS]
+    # The staff's passages get their own language's stack.
+    assert f":lang({staff_lang()}) {{ font-family: " in html
 
 
 @cache
@@ -421,6 +431,13 @@ def test_the_build_refuses_what_the_configured_stack_does_not_draw(
         err,
     ), err
     assert not list(tmp_path.glob("*.pdf"))
+    code, _, err = run_cli("check", "--project", str(scripts_copy.root))
+    assert code == 1
+    assert re.search(
+        r"ar/LC_MESSAGES/messages\.po:\d+: U\+06\w\w ARABIC LETTER .* is in none of the fonts of "
+        rf"the ar leaflets \(Noto Sans Hebrew, Noto Sans, {SYMBOLS}\)",
+        err,
+    ), err
 
 
 # --- The fonts: setting ---------------------------------------------------------------
@@ -448,7 +465,9 @@ def test_a_configured_family_replaces_the_default(scripts_copy: Project, tmp_pat
     html = next(tmp_path.glob("*.html")).read_text("utf-8")
     assert f':lang(ar) {{ font-family: "{naskh}", "Noto Sans", "{SYMBOLS}", sans-serif; }}' in html
     # The manifest hashes the configured family's files: a font update rebuilds.
-    assert naskh in font_families(scripts_copy)
+    families = font_families(scripts_copy)
+    assert naskh in families
+    assert {f for stack in DEFAULT_FAMILIES.values() for f in stack} | {SYMBOLS} <= set(families)
 
 
 @dataclass(frozen=True)
@@ -482,6 +501,11 @@ BAD_FONTS = {
         '  Latn:\n    - "Noto Sans\\"; } body { color: red"\n',
         1,
         r"fonts\.Latn\[0\]: String should match pattern",
+    ),
+    "too many families": BadFonts(
+        "  Arab:\n" + "    - Noto Sans Arabic\n" * 9,
+        0,
+        r"fonts\.Arab: List should have at most 8 items",
     ),
     "no family": BadFonts("  Arab: []\n", 0, r"fonts\.Arab: List should have at least 1 item"),
     "not a list": BadFonts(
@@ -520,6 +544,30 @@ def test_every_default_stack_is_installed_and_ends_latin_then_symbols(script: st
     assert stack[0] == DEFAULT_FAMILIES[script][0]
 
 
+@pytest.mark.parametrize(
+    ("language", "tag", "direction", "script"),
+    [
+        ("ja", "ja", "ltr", "Jpan"),
+        ("ko", "ko", "ltr", "Kore"),
+        ("ar", "ar", "rtl", "Arab"),
+        ("fa", "fa", "rtl", "Arab"),
+        ("ur", "ur", "rtl", "Arab"),
+        ("he", "he", "rtl", "Hebr"),
+        ("zh_Hant", "zh-Hant", "ltr", "Hant"),
+    ],
+)
+def test_language_tag_direction_and_script(
+    language: str, tag: str, direction: str, script: str
+) -> None:
+    locale = Locale.parse(language)
+    assert (html_lang(locale), text_direction(locale), writing_script(locale)) == (
+        tag,
+        direction,
+        script,
+    )
+    assert DEFAULT_FONTS.own(script), f"no default font for {script}"
+
+
 def test_a_configured_latin_face_follows_every_script() -> None:
     fonts = configured({"Latn": ["Noto Serif"], "Jpan": ["Noto Sans CJK JP"]})
     assert fonts.stack("Arab") == ["Noto Sans Arabic", "Noto Serif", SYMBOLS]
@@ -527,6 +575,7 @@ def test_a_configured_latin_face_follows_every_script() -> None:
     # Big (CJK) families get their pre-subset copy named first; small ones do not.
     assert fonts.css_stack("Jpan")[:2] == ("Noto Sans CJK JP Leaflet", "Noto Sans CJK JP")
     assert "Noto Sans Arabic Leaflet" not in fonts.css_stack("Arab")
+    assert DEFAULT_FONTS.css_stack("Kore")[:2] == ("Noto Sans CJK KR Leaflet", "Noto Sans CJK KR")
 
 
 # --- Passages, packs and the index ----------------------------------------------------
