@@ -41,7 +41,7 @@ from generator.i18n import html_lang, translator, writing_script
 from generator.index import render_index
 from generator.localize import text_direction
 from generator.manifest import font_families
-from generator.pack import Pack, build_pack, render_pack
+from generator.pack import Pack, build_pack, leaflet_starts, render_pack
 from generator.paper import DEFAULT_PAPER, PAPERS, PrintOptions
 from generator.project import Project
 
@@ -627,7 +627,12 @@ def test_a_pack_of_right_to_left_and_left_to_right_leaflets(scripts_project: Pro
         assert re.search(rf'<article [^>]*lang="{lang}" dir="{direction}">', html)
         assert re.search(rf'<span lang="{lang}" dir="{direction}">', html)  # on the cover
         assert f":lang({lang}) {{ font-family:" in html
-    pdf = build_pack(scripts_project, content, pack, translators, print_options=PrintOptions())
+    pdf = build_pack(
+        scripts_project, content, pack, translators, print_options=PrintOptions(), duplex=True
+    )
+    # Printed on both sides, each leaflet starts on a recto: the first page's side, which
+    # is the left one in a right-to-left document (page indexes 0, 2, 4...).
+    assert all(start % 2 == 0 for start in leaflet_starts(pdf)), leaflet_starts(pdf)
     names = embedded_fonts_of(pdf)
     assert any(n.startswith("NotoSansArabic") for n in names)
     assert any(n.startswith("NotoSansCJKJPLeaflet") for n in names)
