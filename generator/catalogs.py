@@ -12,6 +12,7 @@ import copy
 import io
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +63,18 @@ def extract(project: Project, target: Path | None = None, catalog: Catalog | Non
     target.parent.mkdir(parents=True, exist_ok=True)
     data = io.BytesIO()
     write_po(data, catalog, width=WIDTH, include_previous=False)
+    new = data.getvalue()
+    # Unchanged but for its creation time: left alone, so that extracting twice is no change.
+    if os.path.isfile(target) and _undated(target.read_bytes()) == _undated(new):
+        return target
     # Replaced, not written through: a link in its place must not redirect the write.
-    write_atomic(target, data.getvalue())
+    write_atomic(target, new)
     log.info("extracted %d messages into %s", len(catalog), target)
     return target
+
+
+def _undated(pot: bytes) -> bytes:
+    return re.sub(rb'"POT-Creation-Date: [^"]*"', b"", pot)
 
 
 def _check_catalogs(project: Project, *, outputs: str = "") -> None:

@@ -17,6 +17,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from .content import Content, content_problems, messages, section_of
 from .errors import GuideError, located
 from .extract import extract_catalog
 from .factcopies import Copy, FactValues
-from .fonts import not_drawn, stack
+from .fonts import DEFAULT_FONTS, Fonts, configured
 from .i18n import load_catalog, parse_locale, writing_script
 from .links import Policy, allowed_links
 from .project import Project
@@ -138,6 +139,7 @@ def _check_catalog(
     used: Catalog,
     allowed: Policy | None,
     values: FactValues | None,
+    fonts: Fonts,
     report: Report,
 ) -> None:
     try:
@@ -197,7 +199,7 @@ def _check_catalog(
         if allowed is not None:
             for link in allowed.refused([s for s in strings if s]):
                 report.error(located(path, m.lineno, f"link not from an official site: {link}"))
-    _check_fonts(lang, catalog, path, report)
+    _check_fonts(lang, catalog, path, fonts, report)
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         report.warning(f"{path}: GNU msgfmt not found; its --check was skipped")
@@ -221,26 +223,46 @@ def _check_catalog(
         report.error(f"msgfmt --check: {path}: failed (exit {result.returncode})")
 
 
-def _check_fonts(lang: str, catalog: Catalog, path: Path, report: Report) -> None:
-    """Every character of the translations is drawn by a font of the language's leaflets."""
+def _check_fonts(lang: str, catalog: Catalog, path: Path, fonts: Fonts, report: Report) -> None:
+    """Every character of the translations is drawn by a font of the language's leaflets
+    (an error), and by a family meant for it rather than a fallback (a warning)."""
     script = writing_script(parse_locale(lang, path))
+    fallbacks: dict[str, tuple[int | None, list[str]]] = {}  # by family: first line, chars
     for m in catalog:
         forms = m.string if isinstance(m.string, (list, tuple)) else [m.string]
-        text = "".join(f for f in forms if f)
+        chars = sorted(set("".join(f for f in forms if f)) - set("\n\t"))
+        if not m.id or not chars:
+            continue
         try:
-            missing = not_drawn(script, sorted(set(text) - set("\n\t")))
+            missing = fonts.not_drawn(script, chars)
+            fallback = fonts.fallbacks(script, [ch for ch in chars if ch not in missing])
         except GuideError as exc:  # fonts not installed: the build says so too
             report.warning(f"{path}: characters not checked against the fonts: {exc}")
             return
-        if m.id and missing:
+        if missing:
             report.error(
                 located(
                     path,
                     m.lineno,
                     f"{describe(missing[0])} is in none of the fonts of the {lang} leaflets "
-                    f"({', '.join(stack(script))}); it would print as an empty box",
+                    f"({', '.join(fonts.stack(script))}); it would print as an empty box",
                 )
             )
+        for family, found in fallback.items():
+            seen = fallbacks.setdefault(family, (m.lineno, []))[1]
+            seen += [ch for ch in found if ch not in seen]
+    own = " or ".join(fonts.own(script)) or f"a font configured for {script}"
+    for family, (line, chars) in fallbacks.items():
+        named = [ch if unicodedata.category(ch)[0] in "LNPS" else describe(ch) for ch in chars]
+        n, shown = len(chars), ", ".join(named[:3]) + (", ..." if len(chars) > 3 else "")
+        report.warning(
+            located(
+                path,
+                line,
+                f"{lang}: {n} character{'s' if n != 1 else ''} ({shown}) would be set in the "
+                f"fallback font {family}, not in {own}",
+            )
+        )
 
 
 def _gaps(project: Project, path: Path, catalog: Catalog, used: Catalog) -> list[Gap]:
@@ -285,10 +307,16 @@ def check_project(
         return report
     allowed = allowed_links(content) if content else None
     values = FactValues(content) if content else None
+    fonts = DEFAULT_FONTS
+    if content is not None:
+        try:
+            fonts = configured(content.guide.fonts, content.sources["guide"])
+        except GuideError as exc:
+            report.error(str(exc))
     catalogs = project.catalog_languages()
     for lang in langs or catalogs:
         if lang in catalogs:
-            _check_catalog(project, lang, used, allowed, values, report)
+            _check_catalog(project, lang, used, allowed, values, fonts, report)
     if not project.pot_file.is_file():
         if catalogs:
             report.error(f"{project.pot_file}: missing; run: make-guide i18n extract")

@@ -27,6 +27,10 @@ def looks_like(a: str, b: str) -> bool:
 
 #: Letters of a script, for finding passages in the staff's language inside a leaflet.
 _SCRIPT_LETTERS = {"Cyrl": "\u0400-\u04ff", "Grek": "\u0370-\u03ff", "Arab": "\u0600-\u06ff"}
+#: A number with separators: a phone number, a USSD code, a date. In a right-to-left
+#: line the bidirectional algorithm would show its groups in reverse order ("+7 800
+#: 250-08-90" as "90-08-250 800 7+"), so there it is isolated as left-to-right.
+_NUMBER = r"[+*]?\(?[0-9](?:[0-9 ().*/-]*[0-9)])?#?"
 
 
 def mark_passages(text: str, leaflet: Leaflet) -> Markup:
@@ -34,16 +38,33 @@ def mark_passages(text: str, leaflet: Leaflet) -> Markup:
 
     A Russian app name or service name inside a Chinese or English sentence
     ("Мой МТС", "Добровольная блокировка") is then read by screen readers and
-    hyphenated as Russian. Nothing is marked when the leaflet shares the script.
+    hyphenated as Russian. Nothing is marked when the leaflet shares the script. On a
+    right-to-left page such a run also gets ``dir="ltr"``, and so does a number with
+    separators (a phone number, a code), which would otherwise be shown reversed.
     """
+    patterns = []
     letters = _SCRIPT_LETTERS.get(leaflet.staff_script or "")
-    if not letters or leaflet.script == leaflet.staff_script:
+    if letters and leaflet.script != leaflet.staff_script:
+        patterns.append(f"(?P<staff>[{letters}](?:[{letters}\\s«»\"'.,-]*[{letters}»])?)")
+    if leaflet.direction == "rtl":
+        patterns.append(f"(?P<number>{_NUMBER})")
+    if not patterns:
         return escape(text)
-    run = re.compile(f"[{letters}](?:[{letters}\\s«»\"'.,-]*[{letters}»])?")
+    staff_dir = leaflet.staff_direction if leaflet.staff_direction != leaflet.direction else None
     out, pos = [], 0
-    for match in run.finditer(text):
+    for match in re.finditer("|".join(patterns), text):
+        run = match.group(0)
+        if match.lastgroup == "staff":
+            attrs = Markup(' lang="{}"').format(leaflet.staff_lang)
+            if staff_dir:
+                attrs += Markup(' dir="{}"').format(staff_dir)
+        elif run.isdigit():
+            continue  # a number alone is shown as it is in any direction
+        else:
+            attrs = Markup(' dir="ltr"')
+        span = Markup("<span{}>{}</span>").format(attrs, run)
         out.append(escape(text[pos : match.start()]))
-        out.append(Markup('<span lang="{}">{}</span>').format(leaflet.staff_lang, match.group(0)))
+        out.append(span)
         pos = match.end()
     out.append(escape(text[pos:]))
     return Markup("").join(out)

@@ -1,202 +1,219 @@
-"""Pre-subset the Chinese fonts to the characters a leaflet uses, cached on disk.
+"""Fonts: which families set each script, which characters they draw, and pre-subset
+copies of the big ones for the PDF.
 
-Why: Noto Sans CJK has 65,000 glyphs, and WeasyPrint's own subsetting keeps the
-original glyph numbering, so a Chinese PDF carries ~370 KB of mostly empty font.
-A font cut down to the leaflet's few hundred characters (glyphs renumbered) and
-handed to WeasyPrint gives a ~100 KB PDF with the same glyph shapes: the outlines
-are copied, not redrawn. The subset is made with HarfBuzz's subsetter (uharfbuzz:
-~10 ms a face; fontTools' pure-Python subsetter takes ~0.8 s for the same job) and
-kept in the cache folder under a hash of the font file and the character set.
+Families are chosen per ISO 15924 script (the usual script of a leaflet's language,
+:func:`generator.i18n.writing_script`): :data:`DEFAULT_FAMILIES`, with a guide's
+``fonts:`` setting (``content/guide.yaml``) over them script by script. Every stack
+goes on with the Latin script's families and ends with :data:`SYMBOLS`: digits, Latin
+brand names and arrows appear in every language, and Noto Sans has no arrows. The
+stylesheet's ``font-family`` rules are generated from these stacks
+(``templates/partials/fonts.html``): no stylesheet names a font.
 
-The subset is declared with ``@font-face`` as "<family> Leaflet" (e.g. "Noto Sans
-CJK SC Leaflet"), which the stylesheet names first in the Chinese font stacks: in
-the PDF it is the subset; in a browser, which has no such font, the stack falls
-through to the installed family. (Reusing the family's own name does not work:
-fontconfig keeps preferring the installed font.)
+Pre-subsetting, and why: a CJK font has 65,000 glyphs, and WeasyPrint's own subsetting
+keeps the original glyph numbering, so a Chinese PDF would carry ~370 KB of mostly empty
+font. A copy cut down to the leaflet's few hundred characters (glyphs renumbered) gives
+a ~100 KB PDF with the same glyph shapes: the outlines are copied, not redrawn. Every
+family with more than :data:`LARGE` glyphs is treated so (Noto Sans CJK SC, TC, JP and
+KR, or a big family a guide configures). The copy is declared with ``@font-face`` as
+"<family> Leaflet", which the generated stacks name just before the family: in the PDF
+it is the subset; a browser, which has no such font, falls through to the installed
+family. (Reusing the family's own name does not work: fontconfig keeps preferring the
+installed font.)
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import subprocess
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GuideError
-from .output import write_atomic
+from .fontfiles import (
+    STYLES,
+    draws_in_every_style,
+    find_font,
+    glyph_count,
+    prefetch,
+    subset,
+    substitute,
+)
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .yamlsource import YamlSource
 
-#: The CJK family the stylesheet uses for each script (see templates/style.css).
-CJK_FAMILIES = {"Hans": "Noto Sans CJK SC", "Hant": "Noto Sans CJK TC"}
-#: Appended to a family's name for its subset; style.css names "<family> Leaflet" first.
+#: The families that set each script (ISO 15924) unless a guide's ``fonts:`` says otherwise.
+DEFAULT_FAMILIES: dict[str, tuple[str, ...]] = {
+    "Latn": ("Noto Sans",),
+    "Cyrl": ("Noto Sans",),
+    "Grek": ("Noto Sans",),
+    "Hans": ("Noto Sans CJK SC",),
+    "Hant": ("Noto Sans CJK TC",),
+    "Jpan": ("Noto Sans CJK JP",),
+    "Kore": ("Noto Sans CJK KR",),
+    "Arab": ("Noto Sans Arabic",),
+    "Hebr": ("Noto Sans Hebrew",),
+    "Thai": ("Noto Sans Thai",),
+    "Deva": ("Noto Sans Devanagari",),
+}
+#: The script whose families follow every other script's (digits, Latin brand names).
+LATIN = "Latn"
+#: The last family of every stack: arrows (→) and the other symbols Noto Sans lacks.
+SYMBOLS = "Noto Sans Math"
+#: A family with more glyphs than this is pre-subset (CJK: 65,535; Noto Sans: 3,317).
+LARGE = 10_000
+#: Appended to a family's name for its pre-subset copy.
 SUBSET_SUFFIX = " Leaflet"
-STYLES = {400: "Regular", 700: "Bold"}
-#: Bump to invalidate every cached subset (e.g. when the subsetting options change).
-SUBSET_VERSION = "1"
 #: Characters CSS draws that are not in the HTML text: list markers and counters.
 GENERATED = "•◦▪0123456789. "
 
 
-@dataclass(frozen=True)
-class FontFile:
-    path: Path
-    index: int
-
-    def fingerprint(self) -> str:
-        st = self.path.stat()
-        return f"{self.path}:{self.index}:{st.st_size}:{st.st_mtime_ns}"
-
-
-_FOUND: dict[tuple[str, str], list[str]] = {}
-
-
-def prefetch(faces: list[tuple[str, str]]) -> None:
-    """Ask fontconfig about several faces at once (one fc-match each, run together)."""
-    todo = [face for face in faces if face not in _FOUND]
-    try:
-        procs = [
-            (
-                face,
-                subprocess.Popen(
-                    [
-                        "fc-match",
-                        "-f",
-                        "%{file}\n%{index}\n%{family}",
-                        f"{face[0]}:style={face[1]}",
-                    ],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    text=True,
-                ),
-            )
-            for face in todo
-        ]
-    except OSError as exc:
-        raise GuideError(f"fontconfig (fc-match) failed: {exc}") from None
-    for face, proc in procs:
-        _FOUND[face] = proc.communicate()[0].split("\n")
-
-
 @cache
-def find_font(family: str, style: str) -> FontFile:
-    """The file fontconfig gives for ``family`` in ``style``; an error if it is not that family."""
-    prefetch([(family, style)])
-    out = _FOUND[(family, style)]
-    if len(out) < 3 or family not in out[2].split(","):
-        raise GuideError(
-            f"font '{family}' ({style}) is not installed (fontconfig offers "
-            f"'{out[2] if len(out) > 2 else '?'}'); run ./make-guide once to install fonts"
+def is_large(family: str) -> bool:
+    """True for a family worth pre-subsetting: more than :data:`LARGE` glyphs."""
+    return glyph_count(family) > LARGE
+
+
+def _unicode_script(ch: str) -> str:
+    from fontTools.unicodedata import script  # only `check` asks
+
+    return str(script(ch))
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The font families of each script: the defaults, with a guide's setting over them."""
+
+    families: Mapping[str, tuple[str, ...]]
+
+    def own(self, script: str) -> tuple[str, ...]:
+        """The families configured for ``script`` (none for a script without defaults)."""
+        return tuple(self.families.get(script, ()))
+
+    def stack(self, script: str) -> list[str]:
+        """The families that set text in ``script``, in order: its own, the Latin
+        script's, then the symbols face."""
+        return list(dict.fromkeys([*self.own(script), *self.own(LATIN), SYMBOLS]))
+
+    def css_stack(self, script: str) -> tuple[str, ...]:
+        """The stack as the stylesheet names it: a big family's pre-subset copy first."""
+        return tuple(
+            name
+            for family in self.stack(script)
+            for name in ((family + SUBSET_SUFFIX, family) if is_large(family) else (family,))
         )
-    return FontFile(Path(out[0]), int(out[1] or 0))
+
+    def faces(self, scripts: Iterable[str]) -> list[tuple[str, str]]:
+        """Every (family, style) of the stacks of ``scripts``."""
+        return list(
+            dict.fromkeys(
+                (family, style)
+                for script in sorted(scripts)
+                for family in self.stack(script)
+                for style in STYLES.values()
+            )
+        )
+
+    def require(self, scripts: Iterable[str]) -> None:
+        """Fail with one line if a face of these stacks is missing (no silent fallback)."""
+        faces = self.faces(scripts)
+        prefetch(faces)
+        for family, style in faces:
+            find_font(family, style)
+
+    def not_drawn(self, script: str, chars: Iterable[str]) -> list[str]:
+        """The characters of ``chars`` that no family of the ``script`` stack draws in
+        every weight, in the order given.
+
+        Such a character would be drawn by whatever fallback font fontconfig finds, or as
+        an empty box when there is none.
+        """
+        stack = self.stack(script)
+        self.require([script])
+        return [ch for ch in chars if not draws_in_every_style(stack, ch)]
+
+    def fallbacks(self, script: str, chars: Iterable[str]) -> dict[str, list[str]]:
+        """The characters of ``chars`` that ``script``'s own families do not draw and that
+        a family further down its stack sets where it is not meant to, by that family.
+
+        The families every stack shares are meant for some characters: the Latin ones
+        for Latin letters, digits and punctuation (and any script they are configured
+        for, such as Cyrillic); the symbols face for symbols such as arrows. "①" in a
+        Japanese text that only Noto Sans Math draws is a fallback; "MTS" in an Arabic
+        one, set in Noto Sans, is not.
+        """
+        own, stack = self.own(script), self.stack(script)
+        self.require([script])
+        found: dict[str, list[str]] = {}
+        for ch in chars:
+            if own and draws_in_every_style(own, ch):
+                continue
+            family = next(
+                (f for f in stack if f not in own and draws_in_every_style([f], ch)), None
+            )
+            if family is not None and not self._meant_for(family, ch):
+                found.setdefault(family, []).append(ch)
+        return found
+
+    def _meant_for(self, family: str, ch: str) -> bool:
+        script = _unicode_script(ch)
+        if script in ("Zyyy", "Zinh"):  # common to all scripts: digits, punctuation, symbols
+            if family == SYMBOLS:
+                return unicodedata.category(ch).startswith("S")
+            return family in self.own(LATIN)
+        return family in self.own(script)
+
+    def faces_css(self, scripts: Iterable[str], text: str, cache: Path) -> str:
+        """``@font-face`` rules that stand pre-subset copies (the characters of ``text``)
+        in for the big families of the stacks of ``scripts``; empty when there are none."""
+        chars = frozenset(text) | frozenset(GENERATED)
+        big = dict.fromkeys(f for s in sorted(scripts) for f in self.stack(s) if is_large(f))
+        rules = []
+        for family in big:
+            for weight, style in STYLES.items():
+                path = subset(find_font(family, style), chars, cache)
+                rules.append(
+                    f'@font-face {{ font-family: "{family}{SUBSET_SUFFIX}"; '
+                    f'font-weight: {weight}; src: url("{path.as_uri()}"); }}'
+                )
+        return "\n".join(rules)
 
 
-#: Faces every PDF needs (see templates/style.css); Chinese adds its CJK family.
-BASE_FACES = [("Noto Sans", "Regular"), ("Noto Sans", "Bold"), ("Noto Sans Math", "Regular")]
+#: The stacks of a guide that configures no fonts.
+DEFAULT_FONTS = Fonts(DEFAULT_FAMILIES)
 
 
-def require_fonts(scripts: set[str]) -> None:
-    """Fail with one line if a font the leaflets need is missing (no silent fallback)."""
-    faces = BASE_FACES + [
-        (CJK_FAMILIES[s], style)
-        for s in sorted(scripts)
-        if s in CJK_FAMILIES
-        for style in STYLES.values()
-    ]
-    prefetch(faces)
-    for family, style in faces:
-        find_font(family, style)
+def configured(setting: Mapping[str, Sequence[str]], source: YamlSource | None = None) -> Fonts:
+    """The default families with a guide's ``fonts:`` setting over them, script by script.
+
+    A configured family that fontconfig does not have is an error naming its line in
+    ``source`` (guide.yaml): fontconfig would silently set the text in another font.
+    """
+    prefetch((family, STYLES[400]) for families in setting.values() for family in families)
+    for script, families in setting.items():
+        for i, family in enumerate(families):
+            offered = substitute(family, STYLES[400])
+            if offered is None:
+                continue
+            message = (
+                f"font '{family}' is not installed (fontconfig offers '{offered}'); "
+                "name an installed family (fc-list : family)"
+            )
+            raise source.error(("fonts", script, i), message) if source else GuideError(message)
+    return Fonts({**DEFAULT_FAMILIES, **{s: tuple(f) for s, f in setting.items()}})
 
 
-def subset(font: FontFile, chars: frozenset[str], cache: Path) -> Path:
-    """A subset of ``font`` covering ``chars``, made once and then read from ``cache``."""
-    import uharfbuzz as hb  # only needed when a Chinese PDF is built
+def require_fonts(scripts: Iterable[str]) -> None:
+    """Fail with one line if a default family of ``scripts`` is missing.
 
-    codepoints = sorted({ord(c) for c in chars})
-    key = hashlib.sha256(
-        f"{SUBSET_VERSION}|{font.fingerprint()}|{codepoints}".encode()
-    ).hexdigest()[:24]
-    target = cache / "fonts" / f"{font.path.stem}-{font.index}-{key}.otf"
-    if target.is_file():
-        return target
-    face = hb.Face(hb.Blob.from_file_path(str(font.path)), font.index)
-    request = hb.SubsetInput()
-    for cp in codepoints:
-        request.unicode_set.add(cp)
-    result = hb.subset(face, request)
-    if result is None:
-        raise GuideError(f"{font.path}: HarfBuzz could not subset this font")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise GuideError(f"{target.parent}: cannot create: {exc.strerror or exc}") from None
-    # Concurrent workers may race here; both write the same bytes. A failed write (a
-    # full disk) is one line, and leaves no partial font behind for the next run.
-    write_atomic(target, result.blob.data)
-    log.debug("subset %s to %d characters: %s", font.path.name, len(codepoints), target)
-    return target
+    Checked before a build reads the content; families a guide configures instead are
+    checked by :func:`configured`, with their line in guide.yaml.
+    """
+    DEFAULT_FONTS.require(scripts)
 
 
 def font_faces_css(script: str, text: str, cache: Path) -> str:
-    """``@font-face`` rules that stand the subsets in for the script's CJK family.
-
-    Empty for scripts that need no CJK font (Latin, Cyrillic).
-    """
-    family = CJK_FAMILIES.get(script)
-    if family is None:
-        return ""
-    chars = frozenset(text) | frozenset(GENERATED)
-    rules = []
-    for weight, style in STYLES.items():
-        path = subset(find_font(family, style), chars, cache)
-        rules.append(
-            f'@font-face {{ font-family: "{family}{SUBSET_SUFFIX}"; font-weight: {weight}; '
-            f'src: url("{path.as_uri()}"); }}'
-        )
-    return "\n".join(rules)
-
-
-@cache
-def _face_font(path: Path, index: int) -> object:
-    """A HarfBuzz font of one face, kept for the process: its cmap is parsed once."""
-    import uharfbuzz as hb
-
-    return hb.Font(hb.Face(hb.Blob.from_file_path(str(path)), index))
-
-
-@cache
-def _draws(path: Path, index: int, codepoint: int) -> bool:
-    # Asking the cmap per character of a leaflet (a few hundred) is ~100x faster than
-    # listing the 45,000 code points of a CJK face.
-    return _face_font(path, index).get_nominal_glyph(codepoint) is not None  # type: ignore[attr-defined]
-
-
-def stack(script: str) -> list[str]:
-    """The font families of a leaflet in ``script``, as templates/style.css lists them."""
-    cjk = CJK_FAMILIES.get(script)
-    return ([cjk] if cjk else []) + list(dict.fromkeys(family for family, _ in BASE_FACES))
-
-
-def not_drawn(script: str, chars: Iterable[str]) -> list[str]:
-    """The characters of ``chars`` that no font of the ``script`` leaflet draws in
-    every weight, in the order given.
-
-    Such a character would be drawn by whatever fallback font fontconfig finds, or as
-    an empty box when there is none.
-    """
-    faces = [(family, style) for family in stack(script) for style in STYLES.values()]
-    prefetch(faces)
-    # A family with no face in a style (Noto Sans Math has no Bold) is matched to its
-    # Regular face by fontconfig, as Pango does when WeasyPrint asks for bold.
-    fonts = {style: [find_font(f, s) for f, s in faces if s == style] for style in STYLES.values()}
-    return [
-        ch
-        for ch in chars
-        if not all(
-            any(_draws(font.path, font.index, ord(ch)) for font in group)
-            for group in fonts.values()
-        )
-    ]
+    """:meth:`Fonts.faces_css` of the default families, for one script."""
+    return DEFAULT_FONTS.faces_css([script], text, cache)

@@ -18,7 +18,7 @@ from babel import Locale
 
 from .content import Content
 from .i18n import Translator
-from .localize import localize, operator_name
+from .localize import font_rules, guide_fonts, localize, operator_name, text_direction
 from .manifest import Manifest
 from .output import write_atomic
 from .project import INDEX_NAME, Project
@@ -54,6 +54,8 @@ class Language:
     html_lang: str
     name: str
     """The language's name in itself: 中文, русский, English."""
+    direction: str
+    """``rtl`` or ``ltr``."""
     title: str
     entries: list[Entry]
 
@@ -104,11 +106,12 @@ def render_index(
     packs: list[str],
 ) -> str:
     """The index page, in ``source``'s language, each language's part in that language."""
-    parts = []
+    parts, locales = [], []
     staff = content.guide.staff_language
     staff_locale = Locale.parse(staff) if staff else None
     for lang in sorted(leaflets):
         locale = Locale.parse(lang)
+        locales.append(locale)
         by_operator = leaflets[lang]
         # The guide's title in this language (any operator's leaflet has it).
         title = localize(project, content, lang, next(iter(by_operator)), translators[lang])
@@ -124,8 +127,18 @@ def render_index(
             name = operator_name(content.operators[slug], locale, staff_locale)
             entries.append(Entry(name, html, [k for k in links if k.href != html]))
         display = locale.get_display_name(locale) or lang
-        parts.append(Language(lang, title.html_lang, display, title.guide.title, entries))
+        parts.append(
+            Language(
+                lang,
+                title.html_lang,
+                display,
+                text_direction(locale),
+                title.guide.title,
+                entries,
+            )
+        )
     own = localize(project, content, source.lang, next(iter(content.operators)), source)
+    page = Locale.parse(source.lang)
     return render_template(
         project,
         TEMPLATE,
@@ -134,6 +147,8 @@ def render_index(
         packs=packs,
         guide=own.guide,
         html_lang=own.html_lang,
+        direction=text_direction(page),
+        font_rules=font_rules(guide_fonts(content), [page, *locales]),
     )
 
 

@@ -50,8 +50,7 @@ def render_leaflet(
     (default :func:`generator.pdf.html_to_pdf`) turns the HTML into PDF bytes.
     """
     from .characters import describe, origin
-    from .fonts import font_faces_css, not_drawn, stack
-    from .localize import formats_locale
+    from .localize import formats_locale, guide_fonts
     from .render import render_html
 
     options = print_options or PrintOptions()
@@ -87,15 +86,16 @@ def render_leaflet(
         log.warning("%s: %s: building a draft", name, tr.missing_summary())
         html = render(as_draft=True)
     (script,) = scripts_of([lang]) or {"Latn"}
+    fonts = guide_fonts(content)
     # Every character of the page (markup and CSS are ASCII), checked before any PDF:
     # an empty box must never be printed, --strict or not.
-    missing = not_drawn(script, sorted(set(html) - set("\n\t\r"), key=html.index))
+    missing = fonts.not_drawn(script, sorted(set(html) - set("\n\t\r"), key=html.index))
     if missing:
         where = origin(missing[0], content.sources.values(), tr.catalog, tr.path)
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise GuideError(
             f"{where}: {describe(missing[0])} is in none of the fonts of a {name} "
-            f"leaflet ({', '.join(stack(script))}); it would print as an empty box{more}"
+            f"leaflet ({', '.join(fonts.stack(script))}); it would print as an empty box{more}"
         )
     outputs: dict[str, bytes] = {}
     if "pdf" in formats:
@@ -110,7 +110,7 @@ def render_leaflet(
             label=f"{name} on {options.spec.css_size} paper",
             max_pages=options.spec.budget,
             strict=strict,
-            font_css=font_faces_css(script, html, cache),
+            font_css=fonts.faces_css([script], html, cache),
             font_dir=cache / "fonts",
         )
     if "html" in formats:

@@ -4,12 +4,15 @@ Content strings are translated here (message context + placeholders filled in, e
 operator fact by its own placeholder), dates and money are formatted in the leaflet's
 locale (``en`` -> ``en_GB``), and each printed fact gets its provenance. Strings that
 carry a link that is not official are refused, naming the catalog or content line.
+The page's direction (``rtl`` for Arabic, Hebrew, Persian, Urdu) and the font stack of
+each language on it (see :mod:`generator.fonts`) are decided here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +32,7 @@ from .content import (
     operator_messages,
 )
 from .errors import GuideError, located
+from .fonts import Fonts, configured
 from .i18n import Translator, html_lang, parse_locale, writing_script
 from .links import Policy, allowed_links, policy
 from .paper import PrintOptions
@@ -40,6 +44,16 @@ from .yamlsource import dotted_path
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", Guide, Operator)
+
+
+@dataclass(frozen=True)
+class FontRule:
+    """The font stack of one language on a page: ``:lang(<lang>) { font-family: ... }``."""
+
+    lang: str
+    """BCP 47 tag, as in the page's ``lang`` attributes."""
+    families: tuple[str, ...]
+    """CSS font families, a big font's pre-subset copy first (see :mod:`generator.fonts`)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,12 @@ class Leaflet:
     """``lang`` attribute for passages in the staff's language."""
     show_meaning: bool
     """False when the leaflet is in the staff's language (the sentence is its own meaning)."""
+    direction: str
+    """``rtl`` for a right-to-left language (``<html dir>``), else ``ltr``."""
+    staff_direction: str
+    """...and the same for the staff's language (``dir`` of its passages)."""
+    font_rules: tuple[FontRule, ...]
+    """The font stacks of the leaflet's language and the staff's."""
     guide: Guide
     operator: Operator
     operator_name: str
@@ -83,6 +103,27 @@ class Leaflet:
     """ISO date for the PDF's metadata: from the content, never the clock."""
     draft: bool
     print: PrintOptions
+
+
+def text_direction(locale: Locale) -> str:
+    """``rtl`` for languages written right to left (ar, fa, he, ur...), else ``ltr``."""
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"
+
+
+def guide_fonts(content: Content) -> Fonts:
+    """The guide's font stacks: its ``fonts:`` setting over the defaults (a family that
+    is not installed is an error naming its line in guide.yaml)."""
+    return configured(content.guide.fonts, content.sources["guide"])
+
+
+def font_rules(fonts: Fonts, locales: Iterable[Locale]) -> tuple[FontRule, ...]:
+    """One rule per language of ``locales``: its script's stack, as CSS names it.
+
+    Shorter tags first: ``:lang(zh)`` would also match ``zh-Hant``, so the longer,
+    more specific rule comes later and wins.
+    """
+    rules = {html_lang(locale): fonts.css_stack(writing_script(locale)) for locale in locales}
+    return tuple(FontRule(lang, rules[lang]) for lang in sorted(rules, key=lambda t: (len(t), t)))
 
 
 def operator_name(operator: Operator, locale: Locale, staff: Locale | None) -> str:
@@ -234,6 +275,9 @@ def localize(
         staff_lang=html_lang(staff_locale) if staff_locale else None,
         staff_script=writing_script(staff_locale) if staff_locale else None,
         show_meaning=staff_locale is None or locale.language != staff_locale.language,
+        direction=text_direction(locale),
+        staff_direction=text_direction(staff_locale) if staff_locale else text_direction(locale),
+        font_rules=font_rules(guide_fonts(content), [x for x in (locale, staff_locale) if x]),
         guide=_translated(content.guide, guide_items, translator, values, links),
         operator=_translated(source, operator_items, translator, values, links),
         operator_name=values["operator"],

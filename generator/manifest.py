@@ -27,11 +27,6 @@ log = logging.getLogger(__name__)
 
 #: Libraries whose versions change the bytes of a leaflet.
 LIBRARIES = ("weasyprint", "pydyf", "babel", "jinja2", "segno", "uharfbuzz", "fonttools")
-#: Font families and styles the stylesheet uses (see templates/style.css).
-FONT_FACES = [(f, s) for f in ("Noto Sans",) for s in ("Regular", "Bold", "Italic")] + [
-    ("Noto Sans Math", "Regular"),
-    *[(f, s) for f in ("Noto Sans CJK SC", "Noto Sans CJK TC") for s in ("Regular", "Bold")],
-]
 VERSION = 1
 
 
@@ -54,9 +49,31 @@ def _file(h: hashlib._Hash, path: Path, root: Path) -> None:
     h.update(b"\0")
 
 
+def font_families(project: Project) -> list[str]:
+    """Every family a leaflet of ``project`` may be set in: the defaults of
+    :mod:`generator.fonts`, and those guide.yaml's ``fonts:`` setting names.
+
+    guide.yaml is parsed only when it mentions ``fonts:`` (a no-op build stays quick);
+    a setting that cannot be read is left to the build to report.
+    """
+    from .fonts import DEFAULT_FAMILIES, SYMBOLS
+
+    families = [f for stack in DEFAULT_FAMILIES.values() for f in stack] + [SYMBOLS]
+    try:
+        if b"fonts:" in files.read_bytes(project.guide_file, root=project.root):
+            from .yamlsource import load_yaml
+
+            setting = load_yaml(project.guide_file).data.get("fonts")
+            families += [f for stack in setting.values() if isinstance(stack, list) for f in stack]
+            families = [f for f in families if isinstance(f, str)]
+    except (GuideError, AttributeError, TypeError):
+        pass  # no guide, or a malformed one: the build reports it
+    return sorted(set(families))
+
+
 def shared_inputs(project: Project, options: str) -> str:
     """The hash of what every leaflet depends on: tool, templates, guide, fonts, options."""
-    from .fonts import find_font, prefetch
+    from .fontfiles import fingerprints
 
     h = hashlib.sha256(f"v{VERSION}|{__version__}|{options}".encode())
     for lib in LIBRARIES:
@@ -71,12 +88,9 @@ def shared_inputs(project: Project, options: str) -> str:
     for path in sorted(p for d in project.template_dirs for p in d.rglob("*") if not p.is_dir()):
         _file(h, path, project.root)
     _file(h, project.guide_file, project.root)
-    prefetch(FONT_FACES)
-    for family, style in FONT_FACES:
-        try:
-            h.update(find_font(family, style).fingerprint().encode())
-        except Exception:  # a missing font is reported by the build itself
-            h.update(f"{family}:{style}:missing".encode())
+    # Every file of those families: a font update rebuilds; a missing one is the build's error.
+    for fingerprint in fingerprints(font_families(project)):
+        h.update(fingerprint.encode() + b"\0")
     return h.hexdigest()
 
 

@@ -23,7 +23,16 @@ from markupsafe import Markup
 from .content import Content, parse_model
 from .errors import GuideError
 from .i18n import Translator, html_lang, parse_locale
-from .localize import Leaflet, formats_locale, localize, money
+from .localize import (
+    FontRule,
+    Leaflet,
+    font_rules,
+    formats_locale,
+    guide_fonts,
+    localize,
+    money,
+    text_direction,
+)
 from .paper import PrintOptions
 from .pdf import Part
 from .project import Project
@@ -84,6 +93,8 @@ class Language:
     html_lang: str
     name: str
     """The language's name in itself: 中文, русский, English."""
+    direction: str
+    """``rtl`` or ``ltr``."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,8 @@ class PackView:
     duplex: bool
     leaflets: list[Leaflet]
     ids: list[str]
+    font_rules: tuple[FontRule, ...]
+    """The font stack of each language in the pack (and the staff's)."""
 
 
 def render_pack(
@@ -146,10 +159,13 @@ def render_pack(
                 "translate them, or build with --draft"
             )
     first = leaflets[0]
-    languages = []
+    staff = content.guide.staff_language
+    languages, locales = [], [parse_locale(staff, project.guide_file)] if staff else []
     for lang in pack.languages:
         locale = parse_locale(lang, project.po_file(lang))
-        languages.append(Language(html_lang(locale), locale.get_display_name(locale) or lang))
+        name = locale.get_display_name(locale) or lang
+        languages.append(Language(html_lang(locale), name, text_direction(locale)))
+        locales.append(locale)
     view = PackView(
         title=pack.title or first.guide.title,
         subtitle=first.guide.subtitle,
@@ -162,6 +178,7 @@ def render_pack(
         duplex=duplex,
         leaflets=leaflets,
         ids=ids,
+        font_rules=font_rules(guide_fonts(content), locales),
     )
     html = render_template(
         project, TEMPLATE, translators[pack.languages[0]], pack=view, bodies=bodies
@@ -221,7 +238,6 @@ def build_pack(
     strict: bool = False,
 ) -> bytes:
     """The pack's PDF: rendered, checked against each leaflet's budget, pages labelled."""
-    from .fonts import font_faces_css
     from .i18n import scripts_of
     from .pdf import html_to_pdf
     from .project import cache_dir
@@ -236,7 +252,7 @@ def build_pack(
         draft=draft,
     )
     cache = cache_dir()
-    font_css = "\n".join(font_faces_css(s, html, cache) for s in sorted(scripts_of(pack.languages)))
+    font_css = guide_fonts(content).faces_css(scripts_of(pack.languages), html, cache)
     pdf = html_to_pdf(
         html,
         assets_dirs=project.assets_dirs,

@@ -11,7 +11,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .project import LANG_RE, SLUG_RE
 
@@ -187,6 +194,29 @@ class Plural(StrictModel):
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
+def _script_code(code: str) -> str:
+    from babel import Locale  # its English names of scripts are the ISO 15924 list
+
+    if code not in Locale("en").scripts:
+        raise ValueError(
+            f"'{code}' is not an ISO 15924 script code (Latn, Cyrl, Hans, Hant, Jpan, Kore, "
+            "Arab, Hebr, ...)"
+        )
+    return code
+
+
+#: An ISO 15924 script code, as a language's writing script is named (``Arab``, ``Jpan``).
+ScriptCode = Annotated[str, AfterValidator(_script_code)]
+#: A font family as fontconfig names it; no quotes, braces or other CSS syntax.
+FontFamily = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=100, pattern=r"^\w[\w .+-]*$"),
+]
+
+#: The families of one script, in order (a few: fontconfig is asked about each).
+FontStack = Annotated[list[FontFamily], Field(min_length=1, max_length=8)]
+
+
 class Guide(StrictModel):
     """``content/guide.yaml``."""
 
@@ -205,6 +235,9 @@ class Guide(StrictModel):
     """The currency of the amounts in operators' rules."""
     sentences: dict[Key, Plural] = Field(default_factory=dict)
     """Sentences with a count that operators' ``rule`` facts use (pluralised per language)."""
+    fonts: dict[ScriptCode, FontStack] = Field(default_factory=dict)
+    """Font families by writing script, over the defaults of :mod:`generator.fonts`
+    (``Jpan: [Noto Sans CJK JP]``): the first that draws a character sets it."""
     facts: dict[Key, Text]
     """The facts every operator gives, with their (translatable) labels."""
     sections: list[Section] = Field(min_length=1)
