@@ -8,6 +8,7 @@ matches changed strings fuzzily only within one operator's strings (see :func:`m
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import logging
@@ -42,13 +43,21 @@ def _run(command: type[CommandMixin], **options: Any) -> None:
     cmd: Any = command()  # Babel's command classes: distutils-style, untyped
     for name, value in options.items():
         setattr(cmd, name, value)
+    # Babel's commands print their warnings ("msg has more translations than
+    # num_plurals", when a .pot's two plural forms meet a one-form language): they are
+    # not the user's problem, so they go to the debug log, not to the terminal.
+    captured = io.StringIO()
     try:
-        cmd.finalize_options()
-        cmd.run()
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            cmd.finalize_options()
+            cmd.run()
     except BaseError as exc:  # Babel's OptionError and its "out of date" result
         raise GuideError(f"{command.__name__}: {exc}") from None
     except OSError as exc:  # Babel writes the files itself: a folder in the way, a full disk
         raise GuideError(f"{exc.filename}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if captured.getvalue().strip():
+            log.debug("%s said: %s", command.__name__, " ".join(captured.getvalue().split()))
 
 
 def extract(project: Project, target: Path | None = None, catalog: Catalog | None = None) -> Path:
