@@ -146,7 +146,8 @@ def update(project: Project) -> list[Path]:
     for lang in project.catalog_languages():
         merged = merge(load_catalog(project, lang), template)
         data = io.BytesIO()
-        write_po(data, merged, width=WIDTH, include_previous=True)
+        # Without '#| msgid' lines: Babel wraps them, and msgfmt then misreads them.
+        write_po(data, merged, width=WIDTH, include_previous=False)
         write_atomic(project.po_file(lang), data.getvalue())
         written.append(project.po_file(lang))
     return written

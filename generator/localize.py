@@ -197,6 +197,12 @@ def _translated(
     return type(model).model_validate(data)
 
 
+def _strip_label(label: str) -> str:
+    """A fact's label with its operator left out: no leading punctuation or spaces
+    (":", "：", "«»"), and none left at the end ("и Госуслуги" keeps its words)."""
+    return label.strip(" :：«»\u00a0-–—")
+
+
 def _rules(
     content: Content,
     operator: Operator,
@@ -262,8 +268,11 @@ def localize(
     operator_items = list(operator_messages(source, content.sources[slug]))
     # The labels of the facts left out (low confidence), for the one "not confirmed" line.
     labels = {m.path[-1]: m for m in guide_items if m.path[:1] == ("facts",)}
+    # Named without the operator ("your balance", not "MegaFon: your balance"): the
+    # list is about this operator already.
+    unnamed = {**values, "operator": ""}
     omitted = [
-        translator.format(labels[key].context, labels[key].msgid, values)
+        _strip_label(translator.format(labels[key].context, labels[key].msgid, unnamed))
         for key, fact in source.facts.items()
         if not fact.printable
     ]

@@ -27,7 +27,7 @@ class Paper:
 
 PAPERS: dict[str, Paper] = {
     "a4": Paper("A4", 3, 13, 14, 14),
-    "letter": Paper("letter", 3, 12, 14, 13),
+    "letter": Paper("letter", 3, 11, 16, 12),
     "a5": Paper("A5", 6, 10, 10, 12),
 }
 DEFAULT_PAPER = "a4"
