@@ -147,7 +147,7 @@ def money(amount: Decimal | int, locale: Locale, currency: str = "RUB") -> str:
         return format_currency(
             amount, currency, format="#,##0.##\u00a0¤", locale=locale, currency_digits=False
         )
-    return format_currency(
+    text = format_currency(
         amount,
         currency,
         format="#,##0.##",
@@ -155,6 +155,9 @@ def money(amount: Decimal | int, locale: Locale, currency: str = "RUB") -> str:
         format_type="name",
         currency_digits=False,
     )
+    # CLDR puts a space before the name in Traditional Chinese ("3 俄羅斯盧布") but not in
+    # Simplified: Chinese, Japanese and Korean set numbers and words without one.
+    return text.replace(" ", "") if locale.language in ("zh", "ja", "ko") else text
 
 
 def formats_locale(content: Content, lang: str, where: Path) -> Locale:

@@ -89,6 +89,7 @@ def test_money_is_localised() -> None:
     assert money(5, Locale.parse("ru")) == "5\xa0₽"
     assert money(21, Locale.parse("ru")) == "21\xa0₽"
     assert money(3, Locale.parse("zh")) == "3俄罗斯卢布"
+    assert money(3, Locale.parse("zh_Hant")) == "3俄羅斯盧布"
 
 
 def test_new_language_needs_no_code(project_copy: Project, tmp_path: Path) -> None:
