@@ -300,8 +300,8 @@ def test_layout_boxes_follow_the_direction(
     ]
     assert staff and all(b.style["direction"] == "ltr" for b in staff)
 
-    # Lists are indented, and the contact facts make room for the QR code, on the side
-    # where lines start (lists) or end (facts): right and left in Arabic.
+    # Lists are indented on the side where lines start (the right in Arabic), and the QR
+    # code floats to the side where they end, its facts beside it.
     def sides(left: float, right: float) -> tuple[float, float]:
         return (right, left) if direction == "rtl" else (left, right)
 
@@ -309,13 +309,6 @@ def test_layout_boxes_follow_the_direction(
     indented = [sides(b.padding_left, b.padding_right) for b in lists]
     assert any(start > 0 for start, _ in indented)
     assert all(end == 0 for _, end in indented), indented
-    facts = [
-        sides(b.margin_left, b.margin_right)
-        for b in boxes
-        if isinstance(b, BlockBox) and b.element.tag == "dl"
-    ]
-    assert any(end > 0 for _, end in facts)
-    assert all(start == 0 for start, _ in facts), facts
     width, qr = next(
         (w, b)
         for w, b in _boxes(built[language].html)
