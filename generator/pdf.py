@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from .errors import GuideError
-from .warmstart import import_weasyprint
+from .warmstart import import_weasyprint, remember
 
 import_weasyprint()  # first, and the quick way (see generator.warmstart)
 
@@ -145,4 +145,5 @@ def html_to_pdf(
     if strict and warnings.messages:
         raise GuideError(f"{label}: WeasyPrint warning (--strict): {warnings.messages[0]}")
     assert pdf is not None
+    remember()  # the C types cffi parsed for this PDF, for the next process
     return pdf

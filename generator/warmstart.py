@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when what is pickled changes.
 CACHE_VERSION = "1"
-#: Parser attributes that only matter while parsing (and do not pickle).
-_TRANSIENT = {"_structnode2type"}
+#: Parser attributes that only matter while parsing (and do not pickle), or are ours.
+_TRANSIENT = {"_structnode2type", "_mg_declared"}
 
 
 def _cache_folder() -> Path | None:
@@ -74,6 +74,7 @@ def _cached_parse(parse: Callable[..., None], folder: Path) -> Callable[..., Non
             repr((_versions(), before, csource, args, sorted(kwargs.items()))).encode()
         ).hexdigest()[:32]
         path = folder / f"{key}.pickle"
+        self.__dict__.pop("_mg_declared", None)  # the declarations change: types too
         try:
             state = pickle.loads(path.read_bytes())
             if isinstance(state, dict) and "_declarations" in state:
@@ -94,6 +95,74 @@ def _cached_parse(parse: Callable[..., None], folder: Path) -> Callable[..., Non
             log.debug("not caching cffi's declarations: %s", exc)
 
     return cached
+
+
+class _TypeNames:
+    """cffi parses each C type WeasyPrint names at run time (``ffi.new("int *")``) with
+    pycparser, once per process: ~0.1 s of a cold build. The parsed types cannot be kept
+    (cffi ties them to its own objects), but their names can: a process that has time to
+    spare before its first PDF (the single-leaflet PDF process, while the HTML is still
+    being rendered) parses them ahead with :func:`prewarm`. :func:`remember` saves the
+    names a PDF needed (forked workers end without running ``atexit``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / f"types-{hashlib.sha256(_versions().encode()).hexdigest()[:16]}.pickle"
+        try:
+            loaded = pickle.loads(self.path.read_bytes())
+            self.names: set[str] = {n for n in loaded if isinstance(n, str)}
+        except (OSError, pickle.UnpicklingError, EOFError, TypeError, AttributeError):
+            self.names = set()
+        self.new = False
+
+    def wrap(self, parse_type: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(parse_type)
+        def noted(parser: Any, cdecl: str) -> Any:
+            if isinstance(cdecl, str) and cdecl not in self.names:
+                self.names.add(cdecl)
+                self.new = True
+            return parse_type(parser, cdecl)
+
+        return noted
+
+    def save(self) -> None:
+        if not self.new:
+            return
+        self.new = False
+        try:
+            data = pickle.dumps(sorted(self.names), protocol=pickle.HIGHEST_PROTOCOL)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.path)
+        except Exception as exc:  # only a cache
+            log.debug("not keeping cffi's type names: %s", exc)
+
+
+_TYPES: _TypeNames | None = None
+
+
+def remember() -> None:
+    """Save the C type names parsed since the last call (cheap when none are new)."""
+    if _TYPES is not None:
+        _TYPES.save()
+
+
+def prewarm() -> None:
+    """Spend idle time now on what the first PDF would: parse the C types it names and
+    start fontconfig (a tiny document, our own fonts)."""
+    try:
+        from weasyprint import HTML
+        from weasyprint.text.ffi import ffi
+
+        for name in sorted(_TYPES.names if _TYPES else ()):
+            try:
+                ffi.typeof(name)
+            except Exception:  # a name from another WeasyPrint: it will not be asked for
+                continue
+        HTML(string='<html lang="en"><p style="font-family: Noto Sans">x<b>y</b></p>').render()
+    except Exception as exc:  # only a head start
+        log.debug("no head start for the PDF: %s", exc)
 
 
 def _lazy(name: str) -> None:
@@ -148,7 +217,12 @@ def import_weasyprint() -> None:
             ctypes.util.find_library = lambda name: None
         folder = _cache_folder()
         if folder is not None and not getattr(cffi.cparser.Parser.parse, "__wrapped__", None):
+            global _TYPES
+            _TYPES = _TypeNames(folder)
             cffi.cparser.Parser.parse = _cached_parse(cffi.cparser.Parser.parse, folder)
+            cffi.cparser.Parser.parse_type_and_quals = _TYPES.wrap(
+                cffi.cparser.Parser.parse_type_and_quals
+            )
         _lazy("fontTools.subset")
         _forwarding("fontTools.varLib.instancer", ["instantiateVariableFont"])
     except Exception as exc:  # a different cffi or fontTools: import as usual

@@ -143,6 +143,10 @@ def _pdf_server(conn: Connection, parents_end: Connection, parent: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from .pdf import html_to_pdf
+        from .warmstart import prewarm
+
+    # The HTML is still being rendered in the parent: start on the PDF's first-time costs.
+    prewarm()
 
     while True:
         try:
