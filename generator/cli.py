@@ -3,6 +3,7 @@
     make-guide --lang L --operator O | --all | --list   build leaflets (the default)
     make-guide check [--json]                           translation and content gates
     make-guide i18n extract | update | compile | init LANG
+    make-guide serve [--lang L] [--operator O] [--port N]   live preview, rebuilt on save
 
 Exit codes: 0 success; 1 a build, content or check failure (one line per problem);
 2 a usage error (unknown option, language or operator); 130 interrupted.
@@ -29,7 +30,7 @@ from .project import DEFAULT_OUT, INDEX_NAME, Project
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("check", "i18n")
+COMMANDS = ("check", "i18n", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -193,6 +194,103 @@ def i18n_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """``--port``: a TCP port from 1 to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got '{text}'")
+    return value
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    from .serve import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = _Parser(
+        prog="make-guide serve",
+        description="Preview leaflets in a browser: build them into a temporary folder, "
+        "serve it, and rebuild and reload a page when a file it is built from is saved.",
+    )
+    parser.add_argument(
+        "--lang", action="append", metavar="L", help="language (repeatable; default: all)"
+    )
+    parser.add_argument(
+        "--operator", action="append", metavar="O", help="operator (repeatable; default: all)"
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument(
+        "--paper", choices=tuple(PAPERS), default=DEFAULT_PAPER, help="paper size (default: a4)"
+    )
+    parser.add_argument(
+        "--draft", action="store_true", help="build leaflets with untranslated strings anyway"
+    )
+    _common(parser)
+    return parser
+
+
+def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import signal
+    import threading
+
+    from .serve import Report, Server
+
+    announced = threading.Event()
+
+    def report(r: Report) -> None:
+        announced.wait()  # the URL comes first
+        if r.error:
+            err.write(f"make-guide: error: {r.error}\n")
+        elif r.target and not args.quiet:
+            verb = "built" if r.first else "rebuilt"
+            out.write(
+                f"{verb} {r.target.name} (html {r.html_seconds:.2f} s, pdf {r.pdf_seconds:.2f} s)\n"
+            )
+        out.flush()
+        err.flush()
+
+    server = Server(
+        Project.at(args.project),
+        args.lang,
+        args.operator,
+        PrintOptions(paper=args.paper),
+        host=args.host,
+        port=args.port,
+        draft=args.draft,
+        on_report=report,
+    )
+    # SIGTERM too stops the server cleanly (its temporary folder is removed).
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM)
+    if main_thread:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        server.start()
+        out.write(f"serving {server.url} (Ctrl-C to stop)\n")
+        out.flush()
+        announced.set()
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        # The way to end a preview, not a failure.
+        if not args.quiet:
+            out.write("stopped\n")
+        return EXIT_OK
+    finally:
+        announced.set()
+        server.stop()
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .build import FORMATS, Settings, build, select
 
@@ -335,8 +433,10 @@ def main(
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
-    parser = {"check": check_parser, "i18n": i18n_parser}.get(command or "", build_parser)()
-    run = {"check": _check, "i18n": _i18n}.get(command or "", _build)
+    parser = {"check": check_parser, "i18n": i18n_parser, "serve": serve_parser}.get(
+        command or "", build_parser
+    )()
+    run = {"check": _check, "i18n": _i18n, "serve": _serve}.get(command or "", _build)
     try:
         args = parser.parse_args(argv[1:] if command else argv)
     except GuideError as exc:
