@@ -113,23 +113,24 @@ class Events:
         self.response = self.conn.getresponse()
         assert self.response.getheader("Content-Type") == "text/event-stream"
 
-    def next(self) -> dict:
+    def next(self, deadline: float | None = None) -> dict:
+        """The next event's state (keep-alive comments are skipped, not waited out)."""
+        deadline = deadline or time.monotonic() + TIMEOUT
         data = []
-        while True:
+        while time.monotonic() < deadline:
             line = self.response.fp.readline().decode("utf-8")
             assert line, "the event stream ended"
             if line.startswith("data: "):
                 data.append(line[len("data: ") :].rstrip("\n"))
             elif line == "\n" and data:
                 return json.loads("".join(data))
+        raise AssertionError("no event in time")
 
     def wait(self, test: Callable[[dict], bool]) -> dict:
         deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            state = self.next()
-            if test(state):
-                return state
-        raise AssertionError("no such event in time")
+        while not test(state := self.next(deadline)):
+            pass
+        return state
 
     def close(self) -> None:
         self.conn.close()
