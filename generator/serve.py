@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,11 +102,13 @@ class Server:
         self._errors: dict[Target, str] = {}
         self._busy: set[str] = set()
         self._changed: set[Path] = set()
+        self._unfinished: set[Target] = set()
         self._stopping = False
         self._built = threading.Event()
         self._httpd: HTTPServer | None = None
         self._watcher: Watcher | None = None
         self._threads: list[threading.Thread] = []
+        self._remove: weakref.finalize | None = None
 
     @property
     def url(self) -> str:
@@ -123,6 +126,8 @@ class Server:
         self._httpd = HTTPServer(self, self.host, self.port)
         self.port = self._httpd.port
         self.out_dir = Path(tempfile.mkdtemp(prefix="make-guide-serve-"))
+        # Removed by stop(), or at exit by a caller who forgot to stop.
+        self._remove = weakref.finalize(self, shutil.rmtree, self.out_dir, ignore_errors=True)
         self._busy = {name for names in self.files.values() for name in names.values()}
         try:
             self._watcher = Watcher(watched_folders(self.project), self._mark)
@@ -152,8 +157,8 @@ class Server:
             self._httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=30)  # a PDF being made is finished first
-        if self.out_dir != Path():
-            shutil.rmtree(self.out_dir, ignore_errors=True)
+        if self._remove is not None:
+            self._remove()
 
     # -- building ---------------------------------------------------------------
 
@@ -176,7 +181,8 @@ class Server:
                 # Failed leaflets are tried again whatever changed: the fix may be in a
                 # file that is not theirs (a broken operator file breaks all content).
                 failed = set(self._errors)
-            hit = set(affected_by(self.project, changed, self.targets)) | failed
+                unfinished, self._unfinished = self._unfinished, set()
+            hit = set(affected_by(self.project, changed, self.targets)) | failed | unfinished
             if hit:
                 self._rebuild([t for t in self.targets if t in hit])
 
@@ -207,8 +213,14 @@ class Server:
             done=[n for t in targets for f, n in self.files[t].items() if f == "html" or errors[t]],
             errors=errors,
         )
-        for target, html in html_seconds.items():
+        for n, (target, html) in enumerate(html_seconds.items()):
             if self._stopping:
+                return
+            if self._changed:
+                # A newer save: its HTML comes first; these PDFs are made in that round
+                # (they stay "being built", so requests for them wait).
+                with self._cond:
+                    self._unfinished.update(list(html_seconds)[n:])
                 return
             seconds, error = self._write(target, "pdf")
             report(target, error, html, seconds)

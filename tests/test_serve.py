@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -29,6 +30,7 @@ import pypdf
 import pytest
 from catalog_edit import catalog, headings, set_msgstr
 
+from generator.api import Session
 from generator.build import Target, select
 from generator.livereload import EVENTS_PATH, FRAME_ID, OVERLAY_ID, PREVIEW_PREFIX
 from generator.project import Project
@@ -308,6 +310,48 @@ def test_leaflets_that_failed_are_built_again_when_the_fix_is_elsewhere(
         events.close()
     assert after["versions"][other] > failed["versions"][other]
     assert marker(4) in squash(visible_text(body(server, "/" + other)))
+
+
+@pytest.mark.skipif(len(OPERATORS) < 2, reason="needs two operators")
+def test_a_newer_save_does_not_wait_for_the_pdfs_of_the_last(
+    serve, project_copy: Project, monkeypatch
+) -> None:
+    """Saved again while the PDFs of a save are being made, the new HTML comes after
+    the PDF in progress, not after all of them; the rest follow in the new round."""
+    gate, marked = threading.Event(), threading.Event()
+    gate.set()  # the first build goes on
+    render, mark = Session.render, Server._mark
+
+    def held_render(self, *args, formats, **options):
+        if formats == ("pdf",):
+            assert gate.wait(TIMEOUT)  # the test lets the PDF go
+        return render(self, *args, formats=formats, **options)
+
+    def noted_mark(self, paths):
+        mark(self, paths)
+        marked.set()
+
+    monkeypatch.setattr(Session, "render", held_render)
+    monkeypatch.setattr(Server, "_mark", noted_mark)
+    server = serve(langs=[EDITED], operators=OPERATORS[:2])
+    first, second = (server.files[t] for t in server.targets)
+    gate.clear()
+    events = Events(server)
+    try:
+        before = events.next()
+        edit_heading(project_copy, marker(5))
+        html = lambda s, n=first["html"]: s["versions"][n]  # noqa: E731
+        one = events.wait(lambda s: html(s) > before["versions"][first["html"]])
+        marked.clear()
+        edit_heading(project_copy, marker(6))  # while the first PDF is held
+        assert marked.wait(TIMEOUT)
+        gate.set()
+        two = events.wait(lambda s: html(s) > one["versions"][first["html"]])
+        assert two["versions"][second["pdf"]] == before["versions"][second["pdf"]]
+    finally:
+        gate.set()
+        events.close()
+    assert marker(6) in squash(pdf_text(body(server, "/" + second["pdf"])))
 
 
 def test_errors_are_reported_once_and_builds_with_their_times(serve, project_copy) -> None:
