@@ -17,6 +17,7 @@ from html import escape
 from babel import Locale, UnknownLocaleError
 
 from .build import Target
+from .i18n import html_lang
 
 #: Where pages listen for builds (server-sent events).
 EVENTS_PATH = "/__events"
@@ -102,13 +103,14 @@ def _page(title: str, style: str, body: str) -> bytes:
 
 
 def _language(lang: str) -> str:
-    """``中文 (zh)``: the language's name in itself, and its identifier."""
+    """A column heading: ``中文 (zh)``, the language's name in itself (marked with its
+    language, for screen readers) and its identifier."""
     try:
         locale = Locale.parse(lang)
-        name = locale.get_display_name(locale) or lang
+        name, tag = locale.get_display_name(locale) or lang, html_lang(locale)
     except (ValueError, UnknownLocaleError):
-        name = lang
-    return f"{name} ({lang})" if name != lang else lang
+        return f'<th scope="col">{escape(lang)}</th>'
+    return f'<th scope="col"><span lang="{escape(tag)}">{escape(name)}</span> ({escape(lang)})</th>'
 
 
 def index_page(targets: Sequence[Target], files: Mapping[Target, Mapping[str, str]]) -> bytes:
@@ -116,7 +118,7 @@ def index_page(targets: Sequence[Target], files: Mapping[Target, Mapping[str, st
     in a page that follows its rebuilds. ``files``: each target's file per format."""
     langs = list(dict.fromkeys(t.lang for t in targets))
     operators = list(dict.fromkeys(t.operator for t in targets))
-    head = "".join(f'<th scope="col">{escape(_language(lang))}</th>' for lang in langs)
+    head = "".join(_language(lang) for lang in langs)
     rows = []
     for op in operators:
         cells = []
@@ -136,9 +138,11 @@ def index_page(targets: Sequence[Target], files: Mapping[Target, Mapping[str, st
         "th,td{padding:.4rem .8rem;border:1px solid #888;text-align:left}"
     )
     body = (
-        "<h1>make-guide serve</h1>\n<p>Every page reloads itself when you save a file it "
-        "is built from.</p>\n"
-        f"<table>\n<tr><th>operator</th>{head}</tr>\n" + "\n".join(rows) + "\n</table>"
+        "<main>\n<h1>make-guide serve</h1>\n<p>Every page reloads itself when you save a "
+        "file it is built from.</p>\n"
+        f'<table>\n<tr><th scope="col">operator</th>{head}</tr>\n'
+        + "\n".join(rows)
+        + "\n</table>\n</main>"
     )
     return _page("make-guide serve", style, body)
 
@@ -149,11 +153,14 @@ def preview_page(pdf: str, html: str, version: int) -> bytes:
     and links to the HTML and the index."""
     style = (
         "html,body{height:100%;margin:0}body{display:flex;flex-direction:column;"
-        "font-family:sans-serif}nav{padding:.3rem .8rem}iframe{flex:1;border:0;width:100%}"
+        "font-family:sans-serif}header{display:flex;gap:1.5rem;align-items:baseline;"
+        "padding:.3rem .8rem}h1{font-size:1rem;margin:0}main{flex:1;display:flex}"
+        "iframe{flex:1;border:0;width:100%}"
     )
     body = (
-        f'<nav><a href="/">index</a> · <a href="/{escape(html)}">HTML</a> · '
-        f'<a href="/{escape(pdf)}">{escape(pdf)}</a></nav>\n'
-        f'<iframe id="{FRAME_ID}" title="{escape(pdf)}" src="/{escape(pdf)}?v={version}"></iframe>'
+        f'<header><h1>{escape(pdf)}</h1><nav><a href="/">index</a> · '
+        f'<a href="/{escape(html)}">HTML</a> · <a href="/{escape(pdf)}">PDF</a></nav></header>\n'
+        f'<main><iframe id="{FRAME_ID}" title="{escape(pdf)}" '
+        f'src="/{escape(pdf)}?v={version}"></iframe></main>'
     )
     return _page(pdf, style, body)

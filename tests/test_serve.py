@@ -573,9 +573,10 @@ def test_a_port_in_use_is_one_line(serve, project_copy: Project) -> None:
     assert "cannot listen" in err
 
 
-def test_serve_command_until_interrupted(project_copy: Project, tmp_path: Path) -> None:
-    """The URL first, a line per build, errors as one line, and Ctrl-C ends it (exit 0)
-    with its temporary folder removed."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_serve_command_until_stopped(project_copy: Project, tmp_path: Path, stop) -> None:
+    """The URL first, a line per build, errors as one line, and Ctrl-C (or a SIGTERM)
+    ends it with exit code 0 and its temporary folder removed."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     port = free_port()
@@ -599,7 +600,7 @@ def test_serve_command_until_interrupted(project_copy: Project, tmp_path: Path) 
         line = proc.stderr.readline()
         assert line.startswith(f"make-guide: error: {where}:"), line
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         try:
             out, err = proc.communicate(timeout=TIMEOUT)
         finally:
@@ -684,3 +685,43 @@ def test_the_pdf_preview_follows_rebuilds(browser, serve, project_copy: Project)
         assert urlsplit(new).path == "/" + pdf and new != src
     finally:
         page.close()
+
+
+def test_served_pages_pass_axe(browser, serve, project_copy: Project) -> None:
+    """The preview's index, a PDF preview page and a leaflet with the error overlay
+    shown have no axe-core violations (the overlay is white on dark red)."""
+    from test_browser import AXE_RUN, _tool
+
+    default = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
+    axe = Path(_tool("MAKE_GUIDE_AXE", default)).read_text("utf-8")
+    server = serve(langs=[EDITED])
+    _break_catalog(project_copy)
+    # axe is added as an inline script, which the pages' policy would refuse.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    try:
+        for path in ("", PREVIEW_PREFIX[1:] + names(server)["pdf"], names(server)["html"]):
+            page.goto(server.url + path)
+            page.wait_for_selector(f"#{OVERLAY_ID}:not([hidden])", timeout=TIMEOUT * 1000)
+            page.add_script_tag(content=axe)
+            assert page.evaluate(AXE_RUN) == [], path or "index"
+            # axe leaves the overlay's contrast undecided when it lies over text.
+            colors = page.evaluate(
+                f"""() => {{ const s = getComputedStyle(document.getElementById('{OVERLAY_ID}'));
+                return [s.color, s.backgroundColor]; }}"""
+            )
+            assert contrast(*colors) >= 7, colors
+    finally:
+        context.close()
+
+
+def contrast(one: str, two: str) -> float:
+    """The WCAG contrast ratio of two CSS ``rgb(r, g, b)`` colours."""
+
+    def luminance(color: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", color)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
