@@ -10,11 +10,11 @@ page that connects late, or misses an event, still learns that it is out of date
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from html import escape
 
+import jinja2
 from babel import Locale, UnknownLocaleError
+from markupsafe import Markup
 
 from .build import Target
 from .i18n import html_lang
@@ -60,11 +60,14 @@ _SCRIPT = """(function (c) {
   };
 })"""
 
-
-def _json(value: object) -> str:
-    """JSON that cannot end the ``<script>`` it sits in."""
-    text = json.dumps(value, ensure_ascii=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+# Autoescaped like every template: the errors are text; tojson cannot end the script.
+_PAGES = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_PAGES.globals["script"] = Markup(_SCRIPT)
+_SNIPPET = _PAGES.from_string(
+    '<div id="{{ overlay }}" role="alert" style="{{ style }}"{% if not errors %} hidden{% endif %}>'
+    '{{ errors|join("\\n") }}</div>'
+    '<script nonce="{{ nonce }}">{{ script }}({{ config|tojson }});</script>\n'
+)
 
 
 def inject(
@@ -84,33 +87,86 @@ def inject(
         "overlay": OVERLAY_ID,
         "frame": FRAME_ID,
     }
-    snippet = (
-        f'<div id="{OVERLAY_ID}" role="alert" style="{_OVERLAY_STYLE}"'
-        f"{'' if errors else ' hidden'}>{escape(chr(10).join(errors))}</div>"
-        f'<script nonce="{escape(nonce)}">{_SCRIPT}({_json(config)});</script>\n'
+    snippet = _SNIPPET.render(
+        overlay=OVERLAY_ID, style=_OVERLAY_STYLE, errors=errors, nonce=nonce, config=config
     ).encode()
     end = page.lower().rfind(b"</body>")
     return page + snippet if end < 0 else page[:end] + snippet + page[end:]
 
 
-def _page(title: str, style: str, body: str) -> bytes:
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{style}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    ).encode()
+# The preview's own pages: not in the theme (templates/), as a project has no reason to
+# override them and they are never part of a build.
+_INDEX = _PAGES.from_string(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>make-guide serve</title>
+<style>
+body { font-family: sans-serif; margin: 1.5rem; }
+table { border-collapse: collapse; }
+th, td { padding: .4rem .8rem; border: 1px solid #888; text-align: left; }
+</style>
+</head>
+<body>
+<main>
+<h1>make-guide serve</h1>
+<p>Every page reloads itself when you save a file it is built from.</p>
+<table>
+<tr><th scope="col">operator</th>
+{%- for lang, tag, name in languages %}
+<th scope="col">{% if tag %}<span lang="{{ tag }}">{{ name }}</span> ({{ lang }})
+{%- else %}{{ lang }}{% endif %}</th>
+{%- endfor %}</tr>
+{% for operator, row in rows %}
+<tr><th scope="row">{{ operator }}</th>
+{%- for files in row %}
+<td>{% if files %}<a href="{{ files.html }}">HTML</a> · <a href="{{ files.pdf }}">PDF</a> ·
+<a href="{{ preview }}{{ files.pdf }}">PDF preview</a>{% endif %}</td>
+{%- endfor %}</tr>
+{% endfor %}
+</table>
+</main>
+</body>
+</html>
+"""
+)
+_PREVIEW = _PAGES.from_string(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ pdf }}</title>
+<style>
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; font-family: sans-serif; }
+header { display: flex; gap: 1.5rem; align-items: baseline; padding: .3rem .8rem; }
+h1 { font-size: 1rem; margin: 0; }
+main { flex: 1; display: flex; }
+iframe { flex: 1; border: 0; width: 100%; }
+</style>
+</head>
+<body>
+<header><h1>{{ pdf }}</h1>
+<nav><a href="/">index</a> · <a href="/{{ html }}">HTML</a> · <a href="/{{ pdf }}">PDF</a></nav>
+</header>
+<main><iframe id="{{ frame }}" title="{{ pdf }}" src="/{{ pdf }}?v={{ version }}"></iframe></main>
+</body>
+</html>
+"""
+)
 
 
-def _language(lang: str) -> str:
-    """A column heading: ``中文 (zh)``, the language's name in itself (marked with its
-    language, for screen readers) and its identifier."""
+def _language(lang: str) -> tuple[str, str | None, str]:
+    """``(zh, zh-Hans, 中文)``: the identifier, its BCP 47 tag and the language's name
+    in itself (tag and name None and the identifier when Babel does not know it)."""
     try:
         locale = Locale.parse(lang)
-        name, tag = locale.get_display_name(locale) or lang, html_lang(locale)
     except (ValueError, UnknownLocaleError):
-        return f'<th scope="col">{escape(lang)}</th>'
-    return f'<th scope="col"><span lang="{escape(tag)}">{escape(name)}</span> ({escape(lang)})</th>'
+        return lang, None, lang
+    return lang, html_lang(locale), locale.get_display_name(locale) or lang
 
 
 def index_page(targets: Sequence[Target], files: Mapping[Target, Mapping[str, str]]) -> bytes:
@@ -118,49 +174,15 @@ def index_page(targets: Sequence[Target], files: Mapping[Target, Mapping[str, st
     in a page that follows its rebuilds. ``files``: each target's file per format."""
     langs = list(dict.fromkeys(t.lang for t in targets))
     operators = list(dict.fromkeys(t.operator for t in targets))
-    head = "".join(_language(lang) for lang in langs)
-    rows = []
-    for op in operators:
-        cells = []
-        for lang in langs:
-            names = files.get(Target(lang, op))
-            if names is None:
-                cells.append("<td></td>")
-                continue
-            html, pdf = escape(names["html"]), escape(names["pdf"])
-            cells.append(
-                f'<td><a href="{html}">HTML</a> · <a href="{pdf}">PDF</a> · '
-                f'<a href="{PREVIEW_PREFIX[1:]}{pdf}">PDF preview</a></td>'
-            )
-        rows.append(f'<tr><th scope="row">{escape(op)}</th>{"".join(cells)}</tr>')
-    style = (
-        "body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}"
-        "th,td{padding:.4rem .8rem;border:1px solid #888;text-align:left}"
+    rows = [(op, [files.get(Target(lang, op)) for lang in langs]) for op in operators]
+    page = _INDEX.render(
+        languages=[_language(lang) for lang in langs], rows=rows, preview=PREVIEW_PREFIX[1:]
     )
-    body = (
-        "<main>\n<h1>make-guide serve</h1>\n<p>Every page reloads itself when you save a "
-        "file it is built from.</p>\n"
-        f'<table>\n<tr><th scope="col">operator</th>{head}</tr>\n'
-        + "\n".join(rows)
-        + "\n</table>\n</main>"
-    )
-    return _page("make-guide serve", style, body)
+    return page.encode()
 
 
 def preview_page(pdf: str, html: str, version: int) -> bytes:
     """A page with the PDF ``pdf`` (written at epoch ``version``) in an iframe whose
     ``src`` is set again, with the new ``?v=<epoch>``, after each rebuild of the PDF;
     and links to the HTML and the index."""
-    style = (
-        "html,body{height:100%;margin:0}body{display:flex;flex-direction:column;"
-        "font-family:sans-serif}header{display:flex;gap:1.5rem;align-items:baseline;"
-        "padding:.3rem .8rem}h1{font-size:1rem;margin:0}main{flex:1;display:flex}"
-        "iframe{flex:1;border:0;width:100%}"
-    )
-    body = (
-        f'<header><h1>{escape(pdf)}</h1><nav><a href="/">index</a> · '
-        f'<a href="/{escape(html)}">HTML</a> · <a href="/{escape(pdf)}">PDF</a></nav></header>\n'
-        f'<main><iframe id="{FRAME_ID}" title="{escape(pdf)}" '
-        f'src="/{escape(pdf)}?v={version}"></iframe></main>'
-    )
-    return _page(pdf, style, body)
+    return _PREVIEW.render(pdf=pdf, html=html, version=version, frame=FRAME_ID).encode()
