@@ -64,6 +64,8 @@ def is_loopback(host: str) -> bool:
 
 @dataclass(frozen=True)
 class Response:
+    """An answer: a page (gets the script), a PDF, or an error."""
+
     status: int
     body: bytes = b""
     content_type: str = "text/plain; charset=utf-8"
@@ -81,7 +83,7 @@ def respond(preview: Server, path: str) -> Response:
     if path in ("/", f"/{INDEX_NAME}"):
         return Response(200, index_page(preview.targets, preview.files), watch="")
     if path == "/favicon.ico":
-        return Response(204)  # asked for by browsers; "none", without a 404 in their console
+        return Response(204)  # browsers ask for one: there is none, but no 404 in their console
     if path.startswith(PREVIEW_PREFIX):
         name = unquote(path[len(PREVIEW_PREFIX) :])
         html = next((f["html"] for f in preview.files.values() if f["pdf"] == name), None)
@@ -90,6 +92,7 @@ def respond(preview: Server, path: str) -> Response:
         version = preview.ready(name)
         return Response(200, preview_page(name, html, version), watch=name, version=version)
     name = unquote(path[1:])
+    # By exact name: "..", "%2e%2e", "//etc/passwd" and files not built are not found.
     if not path.startswith("/") or name not in preview.names:
         return NOT_FOUND
     version = preview.ready(name)
