@@ -11,13 +11,19 @@ Measured:
     every HTML file, one process each, as a user's script would;
  4. a no-op ``make-guide --all`` (nothing changed);
  5. peak memory of ``--all`` (the whole process tree) and PDF sizes per language;
- 6. memory of one process building 100 leaflets (does it grow?).
+ 6. memory of one process building 100 leaflets (does it grow?);
+ 7. ``make-guide serve`` (a warm server in a process of its own, the zh leaflet):
+    from saving a catalog string to the reload event for the HTML, and for the PDF
+    (median of 10 edits); its memory after 20 and after 200 rebuilds.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
+import queue
 import shutil
 import statistics
 import subprocess
@@ -132,10 +138,150 @@ print(f"{marks[20]:.0f} {marks[100]:.0f}")
 """
 
 
+def rss_mib() -> tuple[float, float]:
+    """This process's resident memory now and at its peak, in MiB."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def serve_probe(work: Path, edits: int, rebuilds: int) -> dict[str, float]:
+    """In a process of its own: preview latency and memory of a warm ``serve``.
+
+    A copy of the guide project is served (the zh leaflet of one operator); a
+    section heading of the zh catalog is saved with new text again and again, and
+    the times from each save to the event saying the HTML, then the PDF, was
+    rebuilt are taken as a page would see them (an event-stream client).
+    """
+    sys.path.insert(0, str(ROOT / "tests"))
+    from catalog_edit import catalog, headings, set_msgstr
+
+    from generator.project import Project
+    from generator.serve import Server
+
+    root = work / "serve-project"
+    for name in ("content", "templates", "locales"):
+        shutil.copytree(ROOT / name, root / name)
+    project = Project(root)
+    operator = project.operators()[0]
+    server = Server(project, ["zh"], [operator], port=0)
+    server.start()
+    server.wait_built(120)
+    html, pdf = (server.files[next(iter(server.files))][f] for f in ("html", "pdf"))
+    events: queue.Queue[tuple[float, dict]] = queue.Queue()
+
+    def listen() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        conn.request("GET", "/__events")
+        stream = conn.getresponse()
+        for raw in stream:
+            line = raw.decode()
+            if line.startswith("data: "):
+                events.put((time.perf_counter(), json.loads(line[6:])))
+
+    threading.Thread(target=listen, daemon=True).start()
+    state = events.get(timeout=60)[1]
+    heading = headings(catalog(project, "zh"))[0]
+
+    def edit(n: int) -> tuple[float, float]:
+        nonlocal state
+        versions = state["versions"]
+        start = time.perf_counter()
+        set_msgstr(project.po_file("zh"), heading, f"预览 {n}")
+        seen: dict[str, float] = {}
+        while len(seen) < 2:
+            at, state = events.get(timeout=60)
+            if state["errors"]:
+                raise SystemExit(f"serve failed: {state['errors']}")
+            for name in (html, pdf):
+                if name not in seen and state["versions"][name] > versions[name]:
+                    seen[name] = at - start
+        return seen[html], seen[pdf]
+
+    for n in range(3):  # warm up: the first saves pay for imports and caches
+        edit(n)
+    times = [edit(n) for n in range(3, 3 + edits)]
+    memory: dict[str, float] = {}
+    for n in range(1, rebuilds + 1):
+        edit(1000 + n)
+        if n in (20, rebuilds):
+            memory[f"rss_{n}"], memory[f"peak_{n}"] = rss_mib()
+    server.stop()
+    return {
+        "html": statistics.median(t for t, _ in times),
+        "pdf": statistics.median(t for _, t in times),
+        "html_max": max(t for t, _ in times),
+        "pdf_max": max(t for _, t in times),
+        **memory,
+    }
+
+
+def serve_rows(work: Path, edits: int = 10, rebuilds: int = 200) -> list[tuple[str, str, str, str]]:
+    """Runs :func:`serve_probe` in a fresh process, as ``make-guide serve`` would be."""
+    out = subprocess.run(
+        [PYTHON, __file__, "--serve-probe", str(work), str(edits), str(rebuilds)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    r = json.loads(out.splitlines()[-1])
+    growth = r[f"peak_{rebuilds}"] / r["peak_20"] - 1
+    return [
+        (
+            f"serve, zh leaflet: save -> HTML reload event (median of {edits})",
+            f"{r['html']:.2f} s (max {r['html_max']:.2f})",
+            "",
+            "target <= 0.3 s",
+        ),
+        (
+            f"serve, zh leaflet: save -> PDF reload event (median of {edits})",
+            f"{r['pdf']:.2f} s (max {r['pdf_max']:.2f})",
+            "",
+            "target <= 0.5 s",
+        ),
+        (
+            f"serve, RSS after 20 / {rebuilds} rebuilds",
+            f"{r['rss_20']:.0f} / {r[f'rss_{rebuilds}']:.0f} MiB",
+            "",
+            "",
+        ),
+        (
+            f"serve, peak RSS after 20 / {rebuilds} rebuilds",
+            f"{r['peak_20']:.0f} / {r[f'peak_{rebuilds}']:.0f} MiB ({growth:+.1%})",
+            "",
+            "target: within 10 %",
+        ),
+    ]
+
+
+def print_table(rows: list[tuple[str, str, str, str]], runs: int) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    header = ("measure", "make-guide", "Chromium", "ratio / target")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    print(f"make-guide benchmark: {os.cpu_count()} cores, median of {runs} runs")
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--serve-probe"]:
+        work, edits, rebuilds = Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(serve_probe(work, edits, rebuilds)))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument(
+        "--only-serve", action="store_true", help="measure make-guide serve only (item 7)"
+    )
     args = parser.parse_args()
+    if args.only_serve:
+        work = Path(tempfile.mkdtemp(prefix="make-guide-bench-"))
+        try:
+            print_table(serve_rows(work), args.runs)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise SystemExit("Chromium is not installed: run ./bench/run, which installs it")
@@ -254,12 +400,8 @@ def main() -> None:
             )
         )
 
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    header = ("measure", "make-guide", "Chromium", "ratio / target")
-    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
-    print(f"make-guide benchmark: {os.cpu_count()} cores, median of {args.runs} runs")
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    rows += serve_rows(work)
+    print_table(rows, args.runs)
     shutil.rmtree(work, ignore_errors=True)
 
 

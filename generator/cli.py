@@ -1,8 +1,13 @@
-"""The ``make-guide`` command line. The only module that prints or picks exit codes.
+"""The ``make-guide`` command line: with :mod:`generator.commands`, the only code that
+prints or picks exit codes.
 
-    make-guide --lang L --operator O | --all | --list   build leaflets (the default)
-    make-guide check [--json]                           translation and content gates
+    make-guide --lang L --operator O | --all | --list   build leaflets (the default; here)
+    make-guide check [--lang L] [--json]                translation and content gates
     make-guide i18n extract | update | compile | init LANG
+    make-guide new DIR                                  start a guide project
+    make-guide pack NAME | --lang L | --all             travel packs
+    make-guide clean                                    remove what make-guide wrote
+    make-guide serve [--lang L] [--operator O] [--port N]   live preview, rebuilt on save
 
 Exit codes: 0 success; 1 a build, content or check failure (one line per problem);
 2 a usage error (unknown option, language or operator); 130 interrupted.
@@ -11,13 +16,14 @@ Exit codes: 0 success; 1 a build, content or check failure (one line per problem
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import importlib
 import logging
 import math
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -31,7 +37,7 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() stays testable."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -72,7 +78,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _common(parser: argparse._ActionsContainer) -> None:
+def common_options(parser: argparse._ActionsContainer) -> None:
     parser.add_argument(
         "--project",
         type=Path,
@@ -85,7 +91,7 @@ def _common(parser: argparse._ActionsContainer) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="make-guide",
         description="Build print-ready leaflets (PDF + HTML) from a guide project (found "
         "from the current folder upward: the folder with content/guide.yaml). Other "
@@ -149,13 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="build leaflets with untranslated strings anyway: marked DRAFT, "
         "named *-draft.pdf/html",
     )
-    _print_options(parser)
-    _common(how)
+    print_options(parser)
+    common_options(how)
     parser.add_argument("--version", action="version", version=f"make-guide {__version__}")
     return parser
 
 
-def _print_options(parser: argparse.ArgumentParser) -> None:
+def print_options(parser: argparse.ArgumentParser) -> None:
     paper = parser.add_argument_group("print")
     budgets = ", ".join(f"{name} {spec.budget}" for name, spec in PAPERS.items())
     paper.add_argument(
@@ -187,7 +193,7 @@ def _print_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _options(args: argparse.Namespace) -> PrintOptions:
+def options_of(args: argparse.Namespace) -> PrintOptions:
     return PrintOptions(
         paper=args.paper,
         bleed=parse_length(args.bleed) if args.bleed else 0,
@@ -195,34 +201,6 @@ def _options(args: argparse.Namespace) -> PrintOptions:
         duplex=args.duplex,
         impose=args.impose,
     )
-
-
-def check_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="make-guide check",
-        description="Check translations and content; exit 0 only when clean.",
-    )
-    parser.add_argument("--json", action="store_true", help="machine-readable report")
-    parser.add_argument(
-        "--lang", action="append", metavar="L", help="check only this language (repeatable)"
-    )
-    _common(parser)
-    return parser
-
-
-def i18n_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="make-guide i18n", description="Translators' workflow over Babel.")
-    sub = parser.add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser
-    )
-    sub.add_parser("extract", help="write locales/messages.pot from content and templates")
-    sub.add_parser("update", help="extract, then merge new strings into every catalog")
-    sub.add_parser("compile", help="compile every catalog to .mo (for gettext tools)")
-    init = sub.add_parser("init", help="start a catalog for a new language")
-    init.add_argument("lang", metavar="LANG", help="a Babel locale identifier, e.g. de, zh_Hant")
-    for p in sub.choices.values():
-        _common(p)
-    return parser
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -243,7 +221,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "--all builds everything; leave out --lang and --operator", exit_code=EXIT_USAGE
         )
     targets = select(project, args.lang, args.operator, draft=args.draft)
-    options = _options(args)
+    options = options_of(args)
     formats = FORMATS if args.format == "both" else (args.format,)
     if options.print_shop:
         # A print shop takes the PDF: an HTML page with bleed and crop marks is no use.
@@ -339,193 +317,9 @@ def _list(project: Project, out: TextIO) -> None:
         out.write(f"  {slug:<{width}}  {names.latin}{local}\n")
 
 
-def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .build import select
-    from .check import check_project
-
-    project = Project.at(args.project)
-    select(project, args.lang, None)  # an unknown language is a usage error
-    report = check_project(project, langs=args.lang)
-    if args.json:
-        out.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
-        return EXIT_OK if report.ok else EXIT_FAILED
-    if not args.quiet:
-        columns = ("translated", "fuzzy", "untranslated", "obsolete")
-        for lang, sections in report.counts.items():
-            width = max(len(s) for s in [*sections, "section"])
-            out.write(f"{lang}\n  {'section':<{width}}  " + "  ".join(columns) + "\n")
-            for section, counts in sections.items():
-                cells = "  ".join(f"{getattr(counts, c):>{len(c)}}" for c in columns)
-                out.write(f"  {section:<{width}}  {cells}\n")
-    for problem in report.problems:
-        if problem.level == "error" or not args.quiet:
-            err.write(f"make-guide: {problem.level}: {problem.message}\n")
-    n_err, n_warn = len(report.errors), len(report.problems) - len(report.errors)
-    if not args.quiet:
-        out.write(
-            "check: clean\n"
-            if report.ok and not n_warn
-            else f"check: {n_err} error(s), {n_warn} warning(s)\n"
-        )
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
-def _i18n(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from . import catalogs
-
-    project = Project.at(args.project)
-    if args.action == "extract":
-        written = [catalogs.extract(project)]
-    elif args.action == "update":
-        written = catalogs.update(project)
-    elif args.action == "compile":
-        written = catalogs.compile_catalogs(project)
-    else:
-        written = [catalogs.init(project, args.lang)]
-    if not args.quiet:
-        for path in written:
-            out.write(f"wrote {path}\n")
-    return EXIT_OK
-
-
-def new_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="make-guide new",
-        description="Start a new guide project: the smallest complete one, ready to build.",
-    )
-    parser.add_argument("folder", metavar="DIR", type=Path, help="a new (or empty) folder")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
-    return parser
-
-
-def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .newproject import new_project, relative
-
-    written = new_project(args.folder)
-    if not args.quiet:
-        for path in written:
-            out.write(f"wrote {relative(path)}\n")
-        out.write(
-            f"next: cd {relative(args.folder)} && make-guide --all "
-            "(then make-guide check; make-guide i18n init LANG for a translation)\n"
-        )
-    return EXIT_OK
-
-
-def pack_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="make-guide pack",
-        description="Travel packs: several leaflets in one PDF, with a cover, contents and "
-        "bookmarks. Either a pack declared in content/packs/NAME.yaml, or --lang (and "
-        "--operator) for one made on the spot; --all builds every declared pack.",
-    )
-    parser.add_argument("pack", nargs="?", metavar="NAME", help="a declared pack")
-    parser.add_argument("--all", action="store_true", help="every declared pack")
-    parser.add_argument("--lang", action="append", metavar="L", help="language (repeatable)")
-    parser.add_argument(
-        "--operator", action="append", metavar="O", help="operator (repeatable; default: all)"
-    )
-    parser.add_argument("--name", metavar="NAME", help="file name (default: pack-<lang>)")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
-    parser.add_argument("--strict", action="store_true", help="WeasyPrint warnings are errors")
-    parser.add_argument("--draft", action="store_true", help="allow untranslated strings")
-    _print_options(parser)
-    _common(parser)
-    return parser
-
-
-def _pack(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .build import print_variants, select
-    from .content import load_content
-    from .i18n import translator
-    from .manifest import Manifest
-    from .output import locked, prepare_out_dir, write_files
-    from .pack import adhoc_pack, build_pack, declared_pack
-
-    project = Project.at(args.project)
-    if sum(bool(x) for x in (args.pack, args.all, args.lang)) != 1:
-        raise GuideError(
-            "say which pack: NAME (declared in content/packs/), --all, or --lang L",
-            exit_code=EXIT_USAGE,
-        )
-    if args.lang:
-        select(project, args.lang, args.operator, draft=args.draft)
-        packs = [adhoc_pack(project, args.lang, args.operator, args.name)]
-    else:
-        if args.operator or args.name:
-            raise GuideError("--operator and --name go with --lang", exit_code=EXIT_USAGE)
-        names = project.packs() if args.all else [args.pack]
-        if not names:
-            raise GuideError(f"{project.packs_dir}: no packs declared", exit_code=EXIT_USAGE)
-        packs = [declared_pack(project, name) for name in names]
-    options = _options(args)
-    out_dir = args.out if args.out is not None else project.out_dir
-    project.refuse_output_in(out_dir)
-    prepare_out_dir(out_dir)
-    content = load_content(project)
-    failures = 0
-    with locked(out_dir):
-        manifest = Manifest.load(out_dir)
-        for pack in packs:
-            try:
-                translators = {lang: translator(project, lang) for lang in pack.languages}
-                pdf = build_pack(
-                    project,
-                    content,
-                    pack,
-                    translators,
-                    print_options=options,
-                    duplex=options.duplex,
-                    draft=args.draft,
-                    strict=args.strict,
-                )
-            except GuideError as exc:
-                failures += 1
-                err.write(f"make-guide: error: {exc}\n")
-                continue
-            path = out_dir / pack.filename(options.suffix)
-            outputs = {path: pdf, **print_variants(path, pdf, options)}
-            write_files(outputs)
-            manifest.record(f"pack:{path.name}", "", list(outputs))
-            if not args.quiet:
-                out.write("wrote " + ", ".join(str(p) for p in outputs) + "\n")
-        manifest.save()
-    if failures:
-        err.write(f"make-guide: {failures} of {len(packs)} pack(s) failed\n")
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-def clean_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="make-guide clean",
-        description="Remove what make-guide wrote into the output folder (the files its "
-        "manifest lists, the index), nothing else.",
-    )
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
-    _common(parser)
-    return parser
-
-
-def _clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .manifest import clean
-
-    out_dir = args.out if args.out is not None else Project.at(args.project).out_dir
-    removed = clean(out_dir)
-    if not args.quiet:
-        out.write(f"removed {len(removed)} file(s) from {out_dir}\n")
-    return EXIT_OK
-
-
-#: ``make-guide <command> ...``: its parser and what it runs. Without a command: a build.
-COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[..., int]]] = {
-    "check": (check_parser, _check),
-    "i18n": (i18n_parser, _i18n),
-    "new": (new_parser, _new),
-    "pack": (pack_parser, _pack),
-    "clean": (clean_parser, _clean),
-}
+#: ``make-guide <command> ...``: the module of generator.commands that runs it. Without a
+#: command: a build.
+COMMANDS = ("check", "i18n", "new", "pack", "clean", "serve")
 
 
 def main(
@@ -536,8 +330,11 @@ def main(
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
-    make_parser, run = COMMANDS.get(command or "", (build_parser, _build))
-    parser = make_parser()
+    if command:
+        module = importlib.import_module(f".commands.{command}", __package__)
+        parser, run = module.parser(), module.run
+    else:
+        parser, run = build_parser(), _build
     try:
         args = parser.parse_args(argv[1:] if command else argv)
     except GuideError as exc:
@@ -560,6 +357,11 @@ def main(
     except KeyboardInterrupt:
         err.write("make-guide: interrupted; outputs already written are complete\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (make-guide --list | head): nothing more to say to it.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
