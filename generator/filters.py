@@ -49,7 +49,7 @@ def mark_passages(text: str, leaflet: Leaflet) -> Markup:
     if leaflet.direction == "rtl":
         patterns.append(f"(?P<number>{_NUMBER})")
     if not patterns:
-        return escape(text)
+        return _keep_last_together(text, leaflet)
     staff_dir = leaflet.staff_direction if leaflet.staff_direction != leaflet.direction else None
     out, pos = [], 0
     for match in re.finditer("|".join(patterns), text):
@@ -66,8 +66,29 @@ def mark_passages(text: str, leaflet: Leaflet) -> Markup:
         out.append(escape(text[pos : match.start()]))
         out.append(span)
         pos = match.end()
-    out.append(escape(text[pos:]))
+    out.append(_keep_last_together(text[pos:], leaflet))
     return Markup("").join(out)
+
+
+#: Scripts set without spaces between words: a line may break after any character.
+_UNSPACED = {"Hans", "Hant", "Jpan", "Kore"}
+#: How many characters end a paragraph together there.
+_LAST = 4
+
+
+def _keep_last_together(text: str, leaflet: Leaflet) -> Markup:
+    """``text``, escaped; in Chinese, Japanese and Korean its last characters kept on one
+    line (``white-space: nowrap``), so a paragraph never ends in a line of one or two
+    characters ("…核/实。")."""
+    tail = text[-_LAST:]
+    # Only a tail of Chinese characters and punctuation: never inside a Latin word.
+    if (
+        leaflet.script not in _UNSPACED
+        or len(text) <= 2 * _LAST
+        or not all(ord(ch) > 0x2E7F for ch in tail)
+    ):
+        return escape(text)
+    return escape(text[:-_LAST]) + Markup('<span class="together">{}</span>').format(tail)
 
 
 def tel_href(value: str) -> str | None:

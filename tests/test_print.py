@@ -327,3 +327,39 @@ def test_headings_never_end_a_page_and_steps_never_split(leaflet) -> None:
                 pages_of.setdefault(id(element), set()).add(number)
     assert "h2" not in last_on_page.values(), last_on_page
     assert all(len(pages) == 1 for pages in pages_of.values())
+
+
+def _line_texts(path: Path, tags: tuple[str, ...]) -> dict[int, tuple[str, list[str]]]:
+    """The text of each line of the elements with ``tags``, in the laid-out leaflet."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    found: dict[int, tuple[str, list[str]]] = {}
+    for page in _layout(path).pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if isinstance(box, LineBox) and element is not None and element.tag in tags:
+                text = "".join(t.text for t in box.descendants() if isinstance(t, TextBox))
+                found.setdefault(id(element), (element.tag, []))[1].append(text.strip())
+    return found
+
+
+def test_fact_labels_never_break(paper_dirs: dict[str, Path], lang: str, operator: str) -> None:
+    """A label in the facts column is one line on every paper: no "免费拨/打"."""
+    for paper, folder in paper_dirs.items():
+        html = folder / f"{operator}-{lang}{PrintOptions(paper).suffix}.html"
+        for _tag, lines in _line_texts(html, ("dt",)).values():
+            assert len([line for line in lines if line]) == 1, (paper, lines)
+
+
+@pytest.mark.parametrize("paper", list(PAPERS))
+def test_no_chinese_paragraph_ends_in_a_lone_pair(
+    paper_dirs: dict[str, Path], paper: str, lang: str, operator: str
+) -> None:
+    """In Chinese, a paragraph or list item never ends in a line of one or two characters."""
+    if not lang.startswith("zh"):
+        return  # Latin and Cyrillic lines end on a word; the rule is about Chinese
+    html = paper_dirs[paper] / f"{operator}-{lang}{PrintOptions(paper).suffix}.html"
+    for tag, lines in _line_texts(html, ("p", "li", "dd")).values():
+        lines = [line for line in lines if line]
+        if len(lines) > 1:
+            assert len(re.sub(r"\s", "", lines[-1])) > 2, (tag, lines[-2:])
