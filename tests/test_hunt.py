@@ -1,0 +1,101 @@
+"""Hostile and broken inputs found by a hunt against the v2 surfaces (packs, clean, the
+index, ``new``, ``i18n init``, guide.yaml's new fields, operator names), each class of
+input table-driven: a one-line error naming the file (and line or key), a non-zero
+exit, nothing written outside the output folder, and ``check`` catching what the build
+refuses. No test depends on the guide's current sentences or section ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.project import Project
+
+from helpers import run_cli
+
+LANG = "en"
+
+
+def _one_line_error(err: str) -> str:
+    """The first line of ``err``, checked to be make-guide's one-line error."""
+    assert "Traceback" not in err, err
+    first = err.splitlines()[0]
+    assert first.startswith("make-guide: error: "), err
+    return first
+
+
+def _files(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+# -- packs --------------------------------------------------------------------------
+
+
+def _bad_names(project: Project) -> list[str]:
+    leaflet = f"{project.operators()[0]}-{LANG}"
+    return ["../escaped", "/tmp/abs-pack", "sub/x", ".hidden", "", "x\ny", "a" * 300, leaflet]
+
+
+@pytest.mark.parametrize("which", range(8))
+def test_pack_name_is_one_plain_word(project_copy: Project, tmp_path: Path, which: int) -> None:
+    """``--name`` is a file name in the output folder: no folders, no hidden file, not
+    a leaflet's name (it would overwrite that leaflet), never a traceback."""
+    name = _bad_names(project_copy)[which]
+    out = tmp_path / "out" / "dist"
+    before = _files(tmp_path)
+    code, _, err = run_cli(
+        "pack", "--lang", LANG, "--name", name, "--project", str(project_copy.root),
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 2
+    assert "--name" in _one_line_error(err)
+    assert _files(tmp_path) == before
+    assert not Path("/tmp/abs-pack.pdf").exists()
+
+
+def _declared(project: Project) -> list[tuple[str, str, str]]:
+    """(file stem, YAML, what the error names) of packs the build must refuse."""
+    lang, ops = project.languages(), project.operators()
+    return [
+        ("p", f"languages: [{lang[0]}, {lang[0]}]\n", "languages[1]"),
+        ("p", f"languages: [{lang[0]}]\noperators: [{ops[0]}, {ops[0]}]\n", "operators[1]"),
+        ("p", f"title: see https://evil.example/x\nlanguages: [{LANG}]\n", "title"),
+        ("p", f"title: see bit.ly/x\nlanguages: [{LANG}]\n", "title"),
+        ("p", f'title: "a\\u202eb"\nlanguages: [{LANG}]\n', "title"),
+        ("p", f'title: "pack \\U0001F600"\nlanguages: [{LANG}]\n', "title"),
+        (f"{ops[0]}-{LANG}", f"languages: [{LANG}]\n", f"{ops[0]}-{LANG}"),
+    ]
+
+
+@pytest.mark.parametrize("which", range(7))
+def test_declared_pack_is_refused_by_build_and_check(
+    project_copy: Project, tmp_path: Path, which: int
+) -> None:
+    """A pack file is content: duplicates (a pack as large as one likes), a foreign link,
+    a control character or an undrawable one in its title, a leaflet's name."""
+    stem, text, named = _declared(project_copy)[which]
+    project_copy.packs_dir.mkdir()
+    (project_copy.packs_dir / f"{stem}.yaml").write_text(text, "utf-8")
+    out = tmp_path / "out"
+    code, _, err = run_cli("pack", stem, "--project", str(project_copy.root), "--out", str(out))
+    assert code != 0
+    first = _one_line_error(err)
+    assert f"{stem}.yaml" in first and named in first
+    assert not list(out.glob("*.pdf"))
+    code, _, err = run_cli("check", "--project", str(project_copy.root))
+    assert code == 1
+    assert any(f"{stem}.yaml" in line and named in line for line in err.splitlines()), err
+
+
+def test_a_valid_pack_file_does_not_disturb_check_or_extraction(project_copy: Project) -> None:
+    """Packs are not guide.yaml: extraction (check, i18n) must not read one as such."""
+    root = str(project_copy.root)
+    code_before, _, err_before = run_cli("check", "--project", root)
+    project_copy.packs_dir.mkdir()
+    (project_copy.packs_dir / "agency.yaml").write_text(
+        f"title: A pack\nlanguages: [{LANG}]\n", "utf-8"
+    )
+    code, _, err = run_cli("check", "--project", root)
+    assert (code, err) == (code_before, err_before)
+    assert run_cli("i18n", "extract", "--project", root)[0] == 0
