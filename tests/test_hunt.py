@@ -99,3 +99,49 @@ def test_a_valid_pack_file_does_not_disturb_check_or_extraction(project_copy: Pr
     code, _, err = run_cli("check", "--project", root)
     assert (code, err) == (code_before, err_before)
     assert run_cli("i18n", "extract", "--project", root)[0] == 0
+
+
+# -- clean and the index, from a crafted manifest ----------------------------------
+
+#: Files put in the output folder by someone else, with the stamp a crafted manifest
+#: gives them (None: their real one, as if the manifest were copied with them).
+PLANTED = [
+    ("precious.txt", None),
+    ("javascript:alert(1)", None),
+    ('x" onmouseover="alert(1).pdf', None),
+    (".hidden.pdf", None),
+    ("notes.pdf", [1, 1]),
+    ("edited.html", [1, 1]),
+]
+
+
+@pytest.mark.parametrize(("name", "stamp"), PLANTED)
+def test_clean_and_index_ignore_what_make_guide_did_not_write(
+    project_copy: Project, tmp_path: Path, name: str, stamp: list[int] | None
+) -> None:
+    """A manifest listing files make-guide did not write (or that changed since) makes
+    ``clean`` remove none of them, and the index links to none with a scheme."""
+    import json
+
+    from generator.index import found
+    from generator.project import MANIFEST_NAME
+
+    out = tmp_path / "out"
+    operator = project_copy.operators()[0]
+    root = str(project_copy.root)
+    args = ("--lang", LANG, "--operator", operator, "--format", "html")
+    assert run_cli(*args, "--project", root, "--out", str(out))[0] == 0
+    planted = out / name
+    planted.write_text("not make-guide's", "utf-8")
+    st = planted.stat()
+    manifest = json.loads((out / MANIFEST_NAME).read_text("utf-8"))
+    real = [st.st_size, st.st_mtime_ns]
+    manifest["leaflets"]["pack:planted"] = {"inputs": "", "outputs": {name: stamp or real}}
+    (out / MANIFEST_NAME).write_text(json.dumps(manifest), "utf-8")
+    _, packs = found(project_copy, out)
+    if not name[0].isalnum() or not name.endswith((".pdf", ".html")) or " " in name:
+        assert name not in packs
+    code, _, err = run_cli("clean", "--project", root, "--out", str(out))
+    assert code == 0, err
+    assert planted.read_text("utf-8") == "not make-guide's"
+    assert not (out / f"{operator}-{LANG}.html").exists()  # ours is removed
