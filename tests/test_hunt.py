@@ -145,3 +145,37 @@ def test_clean_and_index_ignore_what_make_guide_did_not_write(
     assert code == 0, err
     assert planted.read_text("utf-8") == "not make-guide's"
     assert not (out / f"{operator}-{LANG}.html").exists()  # ours is removed
+
+
+# -- i18n init editing guide.yaml -----------------------------------------------------
+
+#: What is appended to a fresh project's guide.yaml before ``i18n init de``.
+LANGUAGE_BLOCKS = [
+    "languages:\n    en: {formats: en_GB}\n",  # indented by four
+    "languages:\n en: {formats: en_GB}\n",  # by one
+    "languages:\n  en:\n    formats: en_GB\n",  # a block mapping inside
+    "languages: {en: {formats: en_GB}}\n",  # flow style: left to the editor
+    "# the end, without a final line break",
+]
+
+
+@pytest.mark.parametrize("block", LANGUAGE_BLOCKS)
+def test_i18n_init_never_breaks_guide_yaml(tmp_path: Path, block: str) -> None:
+    """The line ``i18n init`` adds lands under ``languages:``, indented as its
+    neighbours, or is not written at all: guide.yaml always reads back as before plus
+    ``<lang>: {released: false}``."""
+    from generator.yamlsource import load_yaml
+
+    root = tmp_path / "guide"
+    assert run_cli("new", str(root), "-q")[0] == 0
+    guide = Project(root).guide_file
+    guide.write_text(guide.read_text("utf-8") + "\n" + block, "utf-8")
+    before = load_yaml(guide).data
+    code, _, err = run_cli("i18n", "init", "de", "--project", str(root))
+    assert code == 0, err
+    after = load_yaml(guide).data  # a YAML error here is the defect
+    if after != before:
+        languages = {**(before.get("languages") or {}), "de": {"released": "false"}}
+        assert after == {**before, "languages": languages}
+    else:
+        assert "under 'languages'" in err
