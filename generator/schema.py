@@ -173,10 +173,29 @@ class Section(StrictModel):
     sources: list[Source] | None = None
 
 
+def _locale(code: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(
+            f"'{code[:50]}' is not a language Babel knows (a Babel identifier: ru, en_GB, zh_Hant)"
+        ) from None
+    return code
+
+
+#: A language as Babel names it (``ru``, ``en_GB``, ``zh_Hant``): checked when the
+#: content is read, so ``check`` finds what the build would stop on, with its line.
+LocaleCode = Annotated[
+    str, StringConstraints(pattern=LANG_RE.pattern, max_length=50), AfterValidator(_locale)
+]
+
+
 class LanguageSettings(StrictModel):
     """How one language is built."""
 
-    formats: str | None = None
+    formats: LocaleCode | None = None
     """The Babel locale for dates and money (``en_GB`` for British English)."""
     released: bool = True
     """False while a translation is in progress: ``--all`` and the index leave it out,
@@ -225,11 +244,11 @@ class Guide(StrictModel):
     publisher: Text
     keywords: Text | None = None
     """For the documents' metadata (the PDF's keywords), translated."""
-    staff_language: Text | None = None
+    staff_language: LocaleCode | None = None
     """The language the staff card (``phrases``) is written in; needed only with one."""
-    source_language: Annotated[str, StringConstraints(pattern=LANG_RE.pattern)] = "en"
+    source_language: LocaleCode = "en"
     """The language this guide is written in: its leaflets need no catalog."""
-    languages: dict[str, LanguageSettings] = Field(default_factory=dict)
+    languages: dict[LocaleCode, LanguageSettings] = Field(default_factory=dict)
     """Per-language settings, by Babel identifier."""
     currency: Currency | None = None
     """The currency of the amounts in operators' rules."""

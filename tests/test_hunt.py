@@ -179,3 +179,36 @@ def test_i18n_init_never_breaks_guide_yaml(tmp_path: Path, block: str) -> None:
         assert after == {**before, "languages": languages}
     else:
         assert "under 'languages'" in err
+
+
+# -- guide.yaml's language settings ---------------------------------------------------
+
+#: (lines appended to a fresh project's guide.yaml, the key the error names)
+LANGUAGE_SETTINGS = [
+    ("staff_language: xx", "staff_language"),
+    ("staff_language: '../x'", "staff_language"),
+    ("languages:\n  en: {formats: zz_ZZ}", "languages.en.formats"),
+    ("languages:\n  en: {formats: '<b>'}", "languages.en.formats"),
+    ("languages:\n  '<x>': {formats: en_GB}", "languages"),
+    ("source_language: xx", "source_language"),
+]
+
+
+@pytest.mark.parametrize(("lines", "key"), LANGUAGE_SETTINGS)
+def test_unknown_languages_in_guide_yaml_are_refused_by_check_and_build(
+    tmp_path: Path, lines: str, key: str
+) -> None:
+    """A language Babel does not know is refused where it is written, with its line and
+    key, by ``check`` as by the build (not only when a leaflet is rendered)."""
+    root = tmp_path / "guide"
+    assert run_cli("new", str(root), "-q")[0] == 0
+    guide = Project(root).guide_file
+    guide.write_text(guide.read_text("utf-8") + "\n" + lines + "\n", "utf-8")
+    code, _, err = run_cli("check", "--project", str(root))
+    assert code == 1
+    assert any("guide.yaml:" in line and f": {key}" in line for line in err.splitlines()), err
+    code, _, err = run_cli("--all", "--format", "html", "--project", str(root), "--out",
+                           str(tmp_path / "out"))  # fmt: skip
+    assert code != 0
+    first = _one_line_error(err)
+    assert "guide.yaml:" in first and f": {key}" in first
