@@ -212,3 +212,37 @@ def test_unknown_languages_in_guide_yaml_are_refused_by_check_and_build(
     assert code != 0
     first = _one_line_error(err)
     assert "guide.yaml:" in first and f": {key}" in first
+
+
+# -- operator names ---------------------------------------------------------------------
+
+#: (the operator's names block in a fresh project, the key the error names)
+NAMES = [
+    ("names:\n  latin: City Museum https://evil.example/\n", "names.latin"),
+    ("names:\n  latin: evil.com\n", "names.latin"),
+    ("names:\n  latin: City Museum\n  local: мтс.рф\n", "names.local"),
+    ("names:\n  latin: City Museum\n  formerly: bit.ly/x\n", "names.formerly"),
+]
+
+
+@pytest.mark.parametrize(("names", "key"), NAMES)
+def test_operator_names_name_no_foreign_site(tmp_path: Path, names: str, key: str) -> None:
+    """Names are printed as written, like a fact's value: a domain in one is refused
+    with its file, line and key, by check and by the build."""
+    root = tmp_path / "guide"
+    assert run_cli("new", str(root), "-q")[0] == 0
+    project = Project(root)
+    (path,) = [project.operator_file(slug) for slug in project.operators()]
+    text = path.read_text("utf-8")
+    start = text.index("names:\n")
+    end = text.index("\n", text.index("latin:", start)) + 1
+    path.write_text(text[:start] + names + text[end:], "utf-8")
+    code, _, err = run_cli("check", "--project", str(root))
+    assert code == 1
+    assert any(f"{path.name}:" in line and f": {key}: link" in line for line in err.splitlines())
+    out = tmp_path / "out"
+    code, _, err = run_cli("--all", "--project", str(root), "--out", str(out), "--format", "html")
+    assert code == 1
+    first = _one_line_error(err)
+    assert f"{path.name}:" in first and f": {key}: link" in first
+    assert not list(out.glob("*.html"))
