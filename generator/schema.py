@@ -8,12 +8,15 @@ numbers, enums) are converted here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -39,13 +42,38 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _written(pattern: str, what: str) -> Callable[[object], object]:
+    """A check of a number as written in the YAML (every scalar arrives as a string)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(pattern, value.strip()):
+            raise ValueError(f"write {what}")
+        return value
+
+    return check
+
+
+#: A count, in ASCII digits: "1.0", "1_0" or "١٢" would be read as another number.
+Count = Annotated[int, BeforeValidator(_written(r"[0-9]{1,7}", "a whole number in digits (90)"))]
+#: Money as printed: at most two decimals, so nothing is rounded away ("0.001" is not
+#: "0"), and no sign ("-0").
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(
+        _written(
+            r"[0-9]{1,7}(\.[0-9]{1,2})?", "an amount in digits, with at most two decimals (5, 2.50)"
+        )
+    ),
+]
+
+
 class Counted(StrictModel):
     """One sentence of a rule: a sentence the guide declares (``sentences``), with the
     numbers this operator gives it. ``%(num)d`` chooses the plural form."""
 
     sentence: Key
-    num: int = Field(ge=0, le=1_000_000)
-    amount: Decimal | None = Field(default=None, ge=0, le=1_000_000)
+    num: Count = Field(ge=0, le=1_000_000)
+    amount: Amount | None = Field(default=None, ge=0, le=1_000_000)
     """Money, in the guide's ``currency``: ``%(amount)s`` in the sentence."""
 
 

@@ -246,3 +246,69 @@ def test_operator_names_name_no_foreign_site(tmp_path: Path, names: str, key: st
     first = _one_line_error(err)
     assert f"{path.name}:" in first and f": {key}: link" in first
     assert not list(out.glob("*.html"))
+
+
+# -- counted rules: numbers and money as written ---------------------------------------
+
+GOOD_RULE = {"num": "90", "amount": "2.50"}
+#: (key, value as written): each would print another number than the one written.
+BAD_NUMBERS = [
+    ("num", "1.0"),
+    ("num", "1_0"),
+    ("num", "١٢"),
+    ("amount", "0.001"),
+    ("amount", "1e-100"),
+    ("amount", "-0"),
+    ("amount", "٥"),
+    ("amount", "0." + "0" * 1000 + "1"),
+]
+
+
+def _rule_project(tmp_path: Path, rule: dict[str, str]) -> tuple[Path, Path]:
+    """A fresh project whose one operator gives a fact as a counted ``rule``."""
+    root = tmp_path / "guide"
+    assert run_cli("new", str(root), "-q")[0] == 0
+    project = Project(root)
+    guide = project.guide_file
+    text = guide.read_text("utf-8").replace("facts:\n", "facts:\n  fee: Fee\n", 1)
+    text += (
+        "\ncurrency: EUR\nsentences:\n  fee:\n"
+        '    one: "A fee of %(amount)s after %(num)d day."\n'
+        '    other: "A fee of %(amount)s after %(num)d days."\n'
+    )
+    guide.write_text(text, "utf-8")
+    (path,) = [project.operator_file(slug) for slug in project.operators()]
+    items = ", ".join(f'{k}: "{v}"' for k, v in rule.items())
+    path.write_text(
+        path.read_text("utf-8").replace(
+            "facts:\n",
+            f"facts:\n  fee:\n    rule: [{{sentence: fee, {items}}}]\n"
+            "    source: the price list\n    checked: 2020-01-01\n    confidence: high\n",
+            1,
+        ),
+        "utf-8",
+    )
+    return root, path
+
+
+def test_a_plain_rule_builds(tmp_path: Path) -> None:
+    root, _ = _rule_project(tmp_path, GOOD_RULE)
+    code, _, err = run_cli("--all", "--format", "html", "--project", str(root), "--out",
+                           str(tmp_path / "out"))  # fmt: skip
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_NUMBERS)
+def test_counted_numbers_are_plain_digits(tmp_path: Path, key: str, value: str) -> None:
+    """A count or an amount is printed as written or refused: never rounded to another
+    number ("0.001" as 0, "-0", other digits), with the line and key."""
+    root, path = _rule_project(tmp_path, {**GOOD_RULE, key: value})
+    code, _, err = run_cli("check", "--project", str(root))
+    assert code == 1
+    where = f"{path.name}:"
+    assert any(where in line and f"rule[0].{key}: " in line for line in err.splitlines()), err
+    code, _, err = run_cli("--all", "--format", "html", "--project", str(root), "--out",
+                           str(tmp_path / "out"))  # fmt: skip
+    assert code == 1
+    first = _one_line_error(err)
+    assert where in first and f"rule[0].{key}: " in first
