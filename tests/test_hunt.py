@@ -312,3 +312,20 @@ def test_counted_numbers_are_plain_digits(tmp_path: Path, key: str, value: str) 
     assert code == 1
     first = _one_line_error(err)
     assert where in first and f"rule[0].{key}: " in first
+
+
+# -- make-guide new ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["too long", "dangling link", "under a file"])
+def test_new_refuses_odd_folders_in_one_line(tmp_path: Path, kind: str) -> None:
+    """A folder name the system refuses, or a name already taken by a link or a file,
+    is one line and writes nothing, never a traceback."""
+    (tmp_path / "file").write_text("x", "utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    target = {"too long": "x" * 300, "dangling link": "link", "under a file": "file/sub"}[kind]
+    before = _files(tmp_path)
+    code, _, err = run_cli("new", str(tmp_path / target), "-q")
+    assert code in (1, 2)
+    _one_line_error(err)
+    assert _files(tmp_path) == before and not (tmp_path / "nowhere").exists()
