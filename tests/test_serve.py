@@ -46,7 +46,7 @@ PROJECT = Project.default()
 LANGS, OPERATORS = PROJECT.languages(), PROJECT.operators()
 #: A language whose catalog is edited (one with translated headings), and one that
 #: must be left alone.
-EDITED = next(lang for lang in LANGS if headings(catalog(PROJECT, lang)))
+EDITED = next(lang for lang in PROJECT.catalog_languages() if headings(catalog(PROJECT, lang)))
 OTHER = next(lang for lang in LANGS if lang != EDITED)
 OPERATOR = OPERATORS[0]
 
