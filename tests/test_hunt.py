@@ -329,3 +329,15 @@ def test_new_refuses_odd_folders_in_one_line(tmp_path: Path, kind: str) -> None:
     assert code in (1, 2)
     _one_line_error(err)
     assert _files(tmp_path) == before and not (tmp_path / "nowhere").exists()
+
+
+def test_list_names_a_catalog_of_a_language_babel_does_not_know(project_copy: Project) -> None:
+    """``--list`` with ``locales/xx/`` (a folder name Babel does not know): one line."""
+    import shutil
+
+    lang = project_copy.catalog_languages()[0]
+    shutil.copytree(project_copy.locales_dir / lang, project_copy.locales_dir / "xx")
+    code, _, err = run_cli("--list", "--project", str(project_copy.root))
+    assert code == 1
+    first = _one_line_error(err)
+    assert "xx" in first and str(project_copy.locales_dir / "xx") in first
