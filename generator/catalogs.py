@@ -210,16 +210,43 @@ def hold_back(project: Project, lang: str) -> None:
     if isinstance(settings, dict) and lang in settings:
         return  # the editor has said something about this language already
     lines = files.read_text(project.guide_file, root=project.root).splitlines(keepends=True)
-    entry = f"  {lang}: {{released: false}}  # a translation in progress: not in --all\n"
+    indent = "  "
+    if settings:
+        # Indented as the entries already there are (YAML refuses a mix).
+        first = source.lines.get(("languages", next(iter(settings))))
+        if first:
+            indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip())]
+    entry = f"{indent}{lang}: {{released: false}}  # a translation in progress: not in --all\n"
     if settings is None:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
         lines.append(f"\n# Per language settings.\nlanguages:\n{entry}")
     elif (at := source.lines.get(("languages",))) and lines[at - 1].rstrip() == "languages:":
         lines.insert(at, entry)
     else:
+        lines = []
+    text = "".join(lines)
+    if not lines or not _holds_back(project, text, lang):
         log.warning(
             "%s: add '%s: {released: false}' under 'languages' so that --all leaves it out",
             project.guide_file,
             lang,
         )
         return
-    write_atomic(project.guide_file, "".join(lines).encode("utf-8"))
+    write_atomic(project.guide_file, text.encode("utf-8"))
+
+
+def _holds_back(project: Project, text: str, lang: str) -> bool:
+    """True when ``text`` (guide.yaml edited) reads back with ``lang`` not released and
+    every other key as before: an edit that breaks the YAML is never written."""
+    from .yamlsource import load_yaml
+
+    try:
+        before = load_yaml(project.guide_file).data
+        after = load_yaml(project.guide_file, text).data
+    except GuideError:
+        return False
+    if not isinstance(before, dict):
+        return False
+    languages = before.get("languages") or {}
+    return after == {**before, "languages": {**languages, lang: {"released": "false"}}}

@@ -36,6 +36,7 @@ from .factcopies import Copy, FactValues
 from .fonts import DEFAULT_FONTS, Fonts, configured
 from .i18n import load_catalog, parse_locale, writing_script
 from .links import Policy, allowed_links
+from .pack import check_title_drawn, declared_pack
 from .project import Project
 
 #: Facts checked longer ago than this get a warning.
@@ -121,6 +122,11 @@ def _check_content(project: Project, report: Report, today: dt.date) -> Content 
             report.error(located(m.file, m.line, f"link not from an official site: {link}"))
         for copy in (c for text in m.texts for c in values.copies_in(text)):
             report.error(located(m.file, m.line, _copy_message(copy)))
+    for name in project.packs():
+        try:
+            check_title_drawn(project, content, declared_pack(project, name, content))
+        except GuideError as exc:
+            report.error(str(exc))
     return content
 
 

@@ -296,16 +296,16 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _list(project: Project, out: TextIO) -> None:
     """The languages (named in themselves) and operators of the guide project."""
-    from babel import Locale
-
     from .content import load_content
+    from .i18n import parse_locale
 
     released = project.released_languages()
     langs = project.languages()
     width = max(map(len, [*langs, *project.operators(), ""]))
     out.write("languages:\n")
     for lang in langs:
-        locale = Locale.parse(lang)
+        # A catalog folder named for a language Babel does not know: one line naming it.
+        locale = parse_locale(lang, project.po_file(lang).parent.parent)
         name = locale.get_display_name(locale) or lang
         note = "" if lang in released else "  (not released: --draft only)"
         source = "  (source)" if lang == project.source_language() else ""

@@ -297,9 +297,16 @@ def _check_site(guide: Guide, operator: Operator, src: YamlSource) -> None:
 
 
 def _check_values(content: Content) -> None:
-    """A URL or domain written as a fact's value must be official: it cannot allow itself."""
+    """A URL or domain written as a fact's value must be official: it cannot allow itself.
+    The operator's names are printed as written too (``мтс.рф`` beside МТС), so the
+    same holds for them."""
     allowed = allowed_links(content)
     for slug, operator in content.operators.items():
+        for field in ("latin", "local", "formerly"):
+            for bad in allowed.refused([getattr(operator.names, field) or ""]):
+                raise content.sources[slug].error(
+                    ("names", field), f"link not from an official site: {bad}"
+                )
         for key, fact in operator.facts.items():
             for bad in allowed.refused([fact.value or ""]):
                 raise content.sources[slug].error(

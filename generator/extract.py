@@ -29,6 +29,8 @@ def extract_content(
 ) -> Iterator[ExtractResult]:
     """Yield ``(lineno, 'pgettext', (context, msgid), [comment])`` for one content file."""
     path = Path(getattr(fileobj, "name", options.get("filename", "content.yaml")))
+    if path.parent.name == "packs":
+        return  # content/packs/*.yaml: a pack's title is printed as written, not translated
     source = load_yaml(path, fileobj.read().decode("utf-8"))
     if path.parent.name == "operators":
         operator = parse_model(Operator, source, slug=path.stem)

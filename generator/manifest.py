@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+import stat
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +36,10 @@ VERSION = 1
 HASH_LIMIT = 50_000_000
 #: Our own record; far smaller than this even for thousands of leaflets.
 MANIFEST_LIMIT = 20_000_000
+#: The name of every file make-guide writes beside the manifest (``mts-zh-a5.pdf``,
+#: ``pack-zh.pdf``): a manifest naming anything else was not written by us, and its
+#: names are never removed by ``clean`` nor linked from the index (``javascript:x``).
+OUTPUT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.(?:pdf|html)$")
 
 
 def _file(h: hashlib._Hash, path: Path, root: Path) -> None:
@@ -109,8 +115,7 @@ def _well_formed(entry: object) -> bool:
     outputs = entry.get("outputs")
     return isinstance(outputs, dict) and all(
         isinstance(name, str)
-        and "/" not in name
-        and not name.startswith(".")
+        and OUTPUT_NAME_RE.match(name) is not None
         and isinstance(stamp, list)
         and len(stamp) == 2
         and all(isinstance(n, int) for n in stamp)
@@ -176,9 +181,21 @@ class Manifest:
         write_atomic(self.path, data.encode("utf-8"))
 
 
+def _as_written(path: Path, stamp: list[int]) -> bool:
+    """True when ``path`` is a regular file (not a link) with the size and time the
+    manifest recorded: the file make-guide wrote, not one put there (or edited) since."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns] == stamp
+
+
 def clean(out_dir: Path) -> list[Path]:
-    """Remove what make-guide wrote into ``out_dir`` — the files its manifest lists, the
-    index it made, the manifest — and nothing else. Returns the paths removed."""
+    """Remove what make-guide wrote into ``out_dir`` — the files its manifest lists, as
+    it wrote them, the index it made, the manifest — and nothing else. Returns the paths
+    removed. A listed file changed since (or a manifest listing files it never wrote)
+    is left alone."""
     from .output import locked
     from .project import INDEX_NAME
 
@@ -187,19 +204,22 @@ def clean(out_dir: Path) -> list[Path]:
     removed = []
     with locked(out_dir):
         manifest = Manifest.load(out_dir)
-        names = {name for entry in manifest.entries.values() for name in entry["outputs"]}
+        paths = {
+            out_dir / name
+            for entry in manifest.entries.values()
+            for name, stamp in entry["outputs"].items()
+            if _as_written(out_dir / name, stamp)
+        }
         index = out_dir / INDEX_NAME
         if (
             index.is_file()
+            and not index.is_symlink()
             and b'<meta name="generator" content="make-guide">' in index.read_bytes()
         ):
-            names.add(INDEX_NAME)
-        for name in sorted(names):
-            path = out_dir / name
-            # Only regular files (a link in an output's place is not followed, not removed).
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-                removed.append(path)
+            paths.add(index)
+        for path in sorted(paths):
+            path.unlink()
+            removed.append(path)
         if manifest.path.is_file() and not manifest.path.is_symlink():
             manifest.path.unlink()
             removed.append(manifest.path)

@@ -30,7 +30,12 @@ def new_project(folder: Path | str, today: dt.date | None = None) -> list[Path]:
     from .project import Project
 
     root = Path(folder).absolute()
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+    try:
+        # lexists: a dangling link is not a new folder either.
+        used = os.path.lexists(root) and (not root.is_dir() or any(root.iterdir()))
+    except OSError as exc:  # a name too long, a folder that may not be listed
+        raise GuideError(f"{root}: cannot use: {exc.strerror or exc}", exit_code=2) from None
+    if used:
         raise GuideError(f"{root}: exists and is not an empty folder; pick a new one", exit_code=2)
     date = (today or dt.date.today()).isoformat()
     written = []

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from .characters import check_yaml_characters
 from .content import Content, parse_model
 from .errors import GuideError
-from .i18n import Translator, html_lang, parse_locale
+from .i18n import Translator, html_lang, parse_locale, scripts_of
+from .links import allowed_links
 from .localize import (
     FontRule,
     Leaflet,
@@ -44,6 +47,10 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "pack.html"
 BODY_TEMPLATE = "partials/leaflet_body.html"
+#: A pack's name is its file's name (``<name>.pdf`` in the output folder): one plain
+#: word, so that ``--name ../x`` or ``/tmp/x`` cannot write outside the folder, and
+#: the index can link to it as it is.
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -60,32 +67,83 @@ class Pack:
         return f"{self.name}{suffix}.pdf"
 
 
+def check_name(project: Project, name: str, where: str = "--name") -> None:
+    """Refuse a pack name that is not one plain word, or that names a leaflet's file
+    (``mts-zh`` would overwrite ``mts-zh.pdf``)."""
+    if not NAME_RE.match(name):
+        raise GuideError(
+            f"{where}: {name[:100]!r} is not a pack name: letters, digits, '-' and '_' "
+            "only (at most 100), no folders",
+            exit_code=2,
+        )
+    for slug in project.operators():
+        for lang in project.languages():
+            if name == f"{slug}-{lang}" or name.startswith(f"{slug}-{lang}-"):
+                raise GuideError(
+                    f"{where}: '{name}' is the name of the {slug}-{lang} leaflet's files; "
+                    "pick another",
+                    exit_code=2,
+                )
+
+
 def adhoc_pack(
     project: Project, langs: Sequence[str], operators: Sequence[str] | None, name: str | None
 ) -> Pack:
-    """A pack from the command line: every operator unless some are named."""
-    ops = tuple(operators or project.operators())
-    return Pack(name or "pack-" + "-".join(langs), tuple(langs), ops)
+    """A pack from the command line: every operator unless some are named (each once)."""
+    langs = tuple(dict.fromkeys(langs))
+    ops = tuple(dict.fromkeys(operators or project.operators()))
+    name = name if name is not None else "pack-" + "-".join(langs)
+    check_name(project, name)
+    return Pack(name, langs, ops)
 
 
-def declared_pack(project: Project, name: str) -> Pack:
-    """The pack ``content/packs/<name>.yaml``, checked against the project."""
+def declared_pack(project: Project, name: str, content: Content) -> Pack:
+    """The pack ``content/packs/<name>.yaml``, checked against the project.
+
+    Its title is printed as written: like any content, it may hold no control or
+    invisible character and name no site but an operator's official one.
+    """
     if name not in project.packs():
         known = ", ".join(project.packs()) or "none declared in content/packs/"
         raise GuideError(f"unknown pack '{name}' (choose from: {known})", exit_code=2)
     path = project.packs_dir / f"{name}.yaml"
     source = load_yaml(path)
+    check_yaml_characters(source)
     spec = parse_model(PackFile, source)
     assert isinstance(spec, PackFile)
-    for i, lang in enumerate(spec.languages):
-        if lang not in project.languages():
-            raise source.error(("languages", i), f"no catalog for language '{lang}'")
-    for i, slug in enumerate(spec.operators or ()):
-        if slug not in project.operators():
-            raise source.error(("operators", i), f"no operator file for '{slug}'")
+    check_name(project, name, str(path))
+    for key, choices in (("languages", project.languages()), ("operators", project.operators())):
+        listed: list[str] = getattr(spec, key) or []
+        for i, item in enumerate(listed):
+            if item not in choices:
+                what = "no catalog for language" if key == "languages" else "no operator file for"
+                raise source.error((key, i), f"{what} '{item}'")
+            if item in listed[:i]:
+                raise source.error((key, i), f"'{item}' is listed twice")
+    for bad in allowed_links(content).refused([spec.title or ""]):
+        raise source.error(("title",), f"link not from an official site: {bad}")
     return Pack(
         name, tuple(spec.languages), tuple(spec.operators or project.operators()), spec.title
     )
+
+
+def check_title_drawn(project: Project, content: Content, pack: Pack) -> None:
+    """Refuse a title with a character the fonts of the pack's first language do not
+    draw (it is the one text of a pack no leaflet's check has seen): an empty box must
+    never be printed."""
+    from .characters import describe
+
+    if not pack.title:
+        return
+    fonts = guide_fonts(content)
+    (script,) = scripts_of(pack.languages[:1]) or {"Latn"}
+    missing = fonts.not_drawn(script, sorted(set(pack.title), key=pack.title.index))
+    if missing:
+        raise GuideError(
+            f"{project.packs_dir / (pack.name + '.yaml')}: title: {describe(missing[0])} is "
+            f"in none of the fonts of the pack ({', '.join(fonts.stack(script))}); it would "
+            "print as an empty box"
+        )
 
 
 @dataclass(frozen=True)
@@ -238,7 +296,6 @@ def build_pack(
     strict: bool = False,
 ) -> bytes:
     """The pack's PDF: rendered, checked against each leaflet's budget, pages labelled."""
-    from .i18n import scripts_of
     from .pdf import html_to_pdf
     from .project import cache_dir
 
@@ -251,8 +308,10 @@ def build_pack(
         duplex=duplex,
         draft=draft,
     )
+    fonts = guide_fonts(content)
+    check_title_drawn(project, content, pack)
     cache = cache_dir()
-    font_css = guide_fonts(content).faces_css(scripts_of(pack.languages), html, cache)
+    font_css = fonts.faces_css(scripts_of(pack.languages), html, cache)
     pdf = html_to_pdf(
         html,
         assets_dirs=project.assets_dirs,

@@ -8,12 +8,15 @@ numbers, enums) are converted here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -39,13 +42,38 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _written(pattern: str, what: str) -> Callable[[object], object]:
+    """A check of a number as written in the YAML (every scalar arrives as a string)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(pattern, value.strip()):
+            raise ValueError(f"write {what}")
+        return value
+
+    return check
+
+
+#: A count, in ASCII digits: "1.0", "1_0" or "١٢" would be read as another number.
+Count = Annotated[int, BeforeValidator(_written(r"[0-9]{1,7}", "a whole number in digits (90)"))]
+#: Money as printed: at most two decimals, so nothing is rounded away ("0.001" is not
+#: "0"), and no sign ("-0").
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(
+        _written(
+            r"[0-9]{1,7}(\.[0-9]{1,2})?", "an amount in digits, with at most two decimals (5, 2.50)"
+        )
+    ),
+]
+
+
 class Counted(StrictModel):
     """One sentence of a rule: a sentence the guide declares (``sentences``), with the
     numbers this operator gives it. ``%(num)d`` chooses the plural form."""
 
     sentence: Key
-    num: int = Field(ge=0, le=1_000_000)
-    amount: Decimal | None = Field(default=None, ge=0, le=1_000_000)
+    num: Count = Field(ge=0, le=1_000_000)
+    amount: Amount | None = Field(default=None, ge=0, le=1_000_000)
     """Money, in the guide's ``currency``: ``%(amount)s`` in the sentence."""
 
 
@@ -173,10 +201,29 @@ class Section(StrictModel):
     sources: list[Source] | None = None
 
 
+def _locale(code: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(
+            f"'{code[:50]}' is not a language Babel knows (a Babel identifier: ru, en_GB, zh_Hant)"
+        ) from None
+    return code
+
+
+#: A language as Babel names it (``ru``, ``en_GB``, ``zh_Hant``): checked when the
+#: content is read, so ``check`` finds what the build would stop on, with its line.
+LocaleCode = Annotated[
+    str, StringConstraints(pattern=LANG_RE.pattern, max_length=50), AfterValidator(_locale)
+]
+
+
 class LanguageSettings(StrictModel):
     """How one language is built."""
 
-    formats: str | None = None
+    formats: LocaleCode | None = None
     """The Babel locale for dates and money (``en_GB`` for British English)."""
     released: bool = True
     """False while a translation is in progress: ``--all`` and the index leave it out,
@@ -225,11 +272,11 @@ class Guide(StrictModel):
     publisher: Text
     keywords: Text | None = None
     """For the documents' metadata (the PDF's keywords), translated."""
-    staff_language: Text | None = None
+    staff_language: LocaleCode | None = None
     """The language the staff card (``phrases``) is written in; needed only with one."""
-    source_language: Annotated[str, StringConstraints(pattern=LANG_RE.pattern)] = "en"
+    source_language: LocaleCode = "en"
     """The language this guide is written in: its leaflets need no catalog."""
-    languages: dict[str, LanguageSettings] = Field(default_factory=dict)
+    languages: dict[LocaleCode, LanguageSettings] = Field(default_factory=dict)
     """Per-language settings, by Babel identifier."""
     currency: Currency | None = None
     """The currency of the amounts in operators' rules."""

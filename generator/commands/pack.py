@@ -55,6 +55,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "say which pack: NAME (declared in content/packs/), --all, or --lang L",
             exit_code=EXIT_USAGE,
         )
+    content = None
     if args.lang:
         select(project, args.lang, args.operator, draft=args.draft)
         packs = [adhoc_pack(project, args.lang, args.operator, args.name)]
@@ -64,12 +65,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         names = project.packs() if args.all else [args.pack]
         if not names:
             raise GuideError(f"{project.packs_dir}: no packs declared", exit_code=EXIT_USAGE)
-        packs = [declared_pack(project, name) for name in names]
+        content = load_content(project)
+        packs = [declared_pack(project, name, content) for name in names]
     options = options_of(args)
     out_dir = args.out if args.out is not None else project.out_dir
     project.refuse_output_in(out_dir)
     prepare_out_dir(out_dir)
-    content = load_content(project)
+    content = content or load_content(project)
     failures = 0
     with locked(out_dir):
         manifest = Manifest.load(out_dir)
