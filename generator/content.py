@@ -28,10 +28,15 @@ from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
 
 #: Placeholders every content string may use; operator facts given as a ``value`` add
 #: their own (``%(short_number)s``; ``%(site)s`` prints the site's host name), and
-#: ``unconfirmed`` blocks add ``%(facts)s``.
+#: some blocks add theirs (:data:`BLOCK_PLACEHOLDERS`).
 PLACEHOLDERS = frozenset({"operator", "compiled"})
 #: The list of facts left out, in an ``unconfirmed`` block.
 OMITTED = "facts"
+#: In a ``verified`` block: the printed facts found on their live sources, and the latest
+#: day one was.
+FOUND, VERIFIED = "found", "verified"
+#: The placeholders a block kind adds to those of every string.
+BLOCK_PLACEHOLDERS = {"unconfirmed": {OMITTED}, "verified": {FOUND, VERIFIED}}
 #: A literal percent sign, or a placeholder exactly as ``%(name)s``...
 _PLACEHOLDER_RE = re.compile(r"%(?:%|\((\w+)\)s)")
 #: ...and whatever else Python's % operator would read as a conversion.
@@ -192,7 +197,7 @@ def _check_message_placeholders(content: Content) -> None:
     """
     guide_keys = set(content.guide.facts)
     for message in messages(content):
-        extra = {OMITTED} if message.path[-1] == "unconfirmed" else set()
+        extra = BLOCK_PLACEHOLDERS.get(str(message.path[-1]), set())
         if message.plural is not None:
             _check_sentence(message)
             continue
@@ -439,6 +444,17 @@ def guide_messages(guide: Guide, source: YamlSource) -> Iterator[Message]:
                 comment = "Lists the facts left out as unconfirmed (%(facts)s)"
                 where = (*rel, "unconfirmed")
                 yield msg(sid, where, block.unconfirmed, comment, (*top, *where))
+            if block.verified:
+                comment = (
+                    "Shown when facts were found on their live sources: %(found)s lists "
+                    "them, %(verified)s is the latest day one was"
+                )
+                where = (*rel, "verified")
+                yield msg(sid, where, block.verified, comment, (*top, *where))
+            if block.unverified:
+                comment = "Shown when no fact has been checked on the live sites"
+                where = (*rel, "unverified")
+                yield msg(sid, where, block.unverified, comment, (*top, *where))
 
 
 def operator_context(slug: str) -> str:

@@ -24,7 +24,9 @@ from babel.lists import format_list
 from babel.numbers import format_currency
 
 from .content import (
+    FOUND,
     OMITTED,
+    VERIFIED,
     Content,
     Message,
     fact_placeholders,
@@ -88,7 +90,9 @@ class Leaflet:
     compiled: str
     """The month the printed facts were compiled, in the leaflet's locale."""
     compiled_date: dt.date
-    """...and as a date (the oldest check among the printed facts)."""
+    """...and as a date."""
+    verified: bool
+    """Some printed fact was found on its live source (``facts verify --record``)."""
     provenance: dict[str, Provenance]
     """Where each printed fact comes from, by fact key (low-confidence facts are absent)."""
     omitted: list[str]
@@ -257,7 +261,8 @@ def localize(
     locale = formats_locale(content, lang, guide_path)
     staff = content.guide.staff_language
     staff_locale = parse_locale(staff, guide_path) if staff else None
-    checked: dt.date = source.checked()
+    checked: dt.date = source.compiled_on()
+    verified = source.verified_on()
     own, links = policy(source), allowed_links(content)
     site = own.link(source.site) if source.site else None
     values = {
@@ -280,6 +285,15 @@ def localize(
         if not fact.printable
     ]
     values[OMITTED] = format_list(omitted, locale=locale) if omitted else ""
+    # The printed facts found on their live sources, for a ``verified`` block: only a day
+    # on which something was checked is ever printed.
+    found = [
+        _strip_label(translator.format(labels[key].context, labels[key].msgid, unnamed))
+        for key, fact in source.facts.items()
+        if fact.printable and fact.live and key in labels
+    ]
+    values[FOUND] = format_list(found, locale=locale) if found else ""
+    values[VERIFIED] = format_skeleton("yMMMMd", verified, locale=locale) if verified else ""
     return Leaflet(
         lang=lang,
         html_lang=html_lang(locale),
@@ -299,6 +313,7 @@ def localize(
         own_links=own,
         compiled=values["compiled"],
         compiled_date=checked,
+        verified=verified is not None,
         provenance={
             key: provenance(source, fact) for key, fact in source.facts.items() if fact.printable
         },

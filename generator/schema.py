@@ -36,6 +36,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Confidence = Literal["high", "medium", "low"]
+#: Placeholders the tool fills in itself (generator.content): no fact may be called so.
+RESERVED_NAMES = frozenset({"operator", "compiled", "facts", "found", "verified", "num", "amount"})
 
 
 class StrictModel(BaseModel):
@@ -93,7 +95,12 @@ class Fact(StrictModel):
     or_earlier: bool = False
     """The source is from ``year`` or before (a page older than a rebrand, say)."""
     checked: dt.date
-    """When the fact was transcribed and compared with the research (not a live check)."""
+    """When the fact was last checked: transcribed and compared with the research, or
+    found on its source by ``make-guide facts verify --record``."""
+    verified: dt.date | None = None
+    """The day ``make-guide facts verify --record`` found the value on its live source.
+    It counts only while it is the fact's latest check (``verified == checked``): an
+    editor who re-checks a fact by hand moves ``checked`` past it."""
     confidence: Confidence
     note: Text | None = None
     """For editors only; never printed."""
@@ -106,7 +113,17 @@ class Fact(StrictModel):
             )
         if self.or_earlier and self.year is None:
             raise ValueError("'or_earlier' needs a 'year'")
+        if self.verified is not None:
+            if self.verified > self.checked:
+                raise ValueError("'verified' cannot be later than 'checked'")
+            if not self.source.startswith(("https://", "http://")):
+                raise ValueError("'verified' needs a 'source' that is an http(s) URL")
         return self
+
+    @property
+    def live(self) -> bool:
+        """Found on its live source at its latest check (not only transcribed)."""
+        return self.verified is not None and self.verified == self.checked
 
     @property
     def printable(self) -> bool:
@@ -137,15 +154,26 @@ class Operator(StrictModel):
     names: Names
     domains: list[Domain] = Field(min_length=1)
     """Official domains (subdomains included): the only hosts a leaflet may link to."""
+    compiled: dt.date | None = None
+    """When this operator's facts were compiled from the research (default: the oldest
+    ``checked`` among the printed facts). ``facts verify --record`` writes it before it
+    moves any ``checked`` date, so the leaflet's "compiled in" stays true."""
     facts: dict[Key, Fact]
 
     @property
     def site(self) -> str:
         return self.facts[SITE].value or "" if SITE in self.facts else ""
 
-    def checked(self) -> dt.date:
-        """The oldest check date among the printed facts: the leaflet's claim is no newer."""
+    def compiled_on(self) -> dt.date:
+        """When the printed facts were compiled: ``compiled``, or the oldest check date
+        among them (the leaflet's claim is no newer)."""
+        if self.compiled is not None:
+            return self.compiled
         return min(f.checked for f in self.facts.values() if f.printable)
+
+    def verified_on(self) -> dt.date | None:
+        """The latest day a printed fact was found on its live source, if any was."""
+        return max((f.checked for f in self.facts.values() if f.printable and f.live), default=None)
 
 
 class Phrase(StrictModel):
@@ -157,7 +185,17 @@ class Phrase(StrictModel):
     """Followed by a blank line to fill in by hand (a number, a name)."""
 
 
-BLOCK_KINDS = ("p", "steps", "bullets", "facts", "phrases", "qr", "unconfirmed")
+BLOCK_KINDS = (
+    "p",
+    "steps",
+    "bullets",
+    "facts",
+    "phrases",
+    "qr",
+    "unconfirmed",
+    "verified",
+    "unverified",
+)
 
 
 class Block(StrictModel):
@@ -172,6 +210,11 @@ class Block(StrictModel):
     unconfirmed: Text | None = None
     """A sentence naming the facts left out as low confidence (``%(facts)s``); shown
     only when the operator has such facts."""
+    verified: Text | None = None
+    """A sentence naming the printed facts found on their live sources (``%(found)s``)
+    and the latest such day (``%(verified)s``); shown only when there are such facts."""
+    unverified: Text | None = None
+    """A sentence shown only when no printed fact has been found on its live source."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Block:
@@ -287,7 +330,20 @@ class Guide(StrictModel):
     (``Jpan: [Noto Sans CJK JP]``): the first that draws a character sets it."""
     facts: dict[Key, Text]
     """The facts every operator gives, with their (translatable) labels."""
+    stale_after_months: Count = Field(default=6, ge=1, le=120)
+    """``make-guide facts`` marks a fact stale when its last check is older than this."""
     sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fact_names(self) -> Guide:
+        # A fact is also a placeholder (%(tollfree)s): it may not take the name of one
+        # the tool fills in itself, or a sentence would print the other.
+        taken = sorted(RESERVED_NAMES & set(self.facts))
+        if taken:
+            raise ValueError(
+                f"a fact cannot be called {', '.join(taken)}: the tool fills in that placeholder"
+            )
+        return self
 
 
 class PackFile(StrictModel):

@@ -71,7 +71,7 @@ def test_rules_print_days_and_money_in_the_leaflets_language(
             printed = tr.format_count(context, sentence.one, sentence.other, item.num, values)
             assert normalise(printed) in text
     # The month the facts were compiled, through Babel, in the leaflet's locale.
-    checked = content.operators[operator].checked()
+    checked = content.operators[operator].compiled_on()
     assert normalise(format_skeleton("yMMMM", checked, locale=locale)) in text
 
 
