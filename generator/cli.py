@@ -8,6 +8,7 @@ prints or picks exit codes.
     make-guide pack NAME | --lang L | --all             travel packs
     make-guide clean                                    remove what make-guide wrote
     make-guide serve [--lang L] [--operator O] [--port N]   live preview, rebuilt on save
+    make-guide facts [--json] | facts verify [--record]  facts' age; re-check at the sources
 
 Exit codes: 0 success; 1 a build, content or check failure (one line per problem);
 2 a usage error (unknown option, language or operator); 130 interrupted.
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="make-guide",
         description="Build print-ready leaflets (PDF + HTML) from a guide project (found "
         "from the current folder upward: the folder with content/guide.yaml). Other "
-        "commands: make-guide check | i18n | new | pack | clean | serve.",
+        "commands: make-guide check | i18n | new | pack | clean | serve | facts.",
         epilog="Examples: make-guide --lang zh --operator beeline | make-guide --all | "
         "make-guide --list",
     )
@@ -319,7 +320,7 @@ def _list(project: Project, out: TextIO) -> None:
 
 #: ``make-guide <command> ...``: the module of generator.commands that runs it. Without a
 #: command: a build.
-COMMANDS = ("check", "i18n", "new", "pack", "clean", "serve")
+COMMANDS = ("check", "i18n", "new", "pack", "clean", "serve", "facts")
 
 
 def main(

@@ -213,3 +213,95 @@ def test_source_descriptions_are_citations_not_links(content: Content, leaflet) 
         for fact in operator.facts.values():
             if "://" in fact.source or len(fact.source) > 25:
                 assert fact.source not in source, fact.source
+
+
+def _lines(html: str, cls: str) -> list[str]:
+    return [
+        " ".join(re.sub(r"<[^>]+>", "", m).split())
+        for m in re.findall(rf'<p class="{cls}">(.*?)</p>', html, re.S)
+    ]
+
+
+def test_no_leaflet_claims_a_live_check_that_was_not_done(
+    content: Content, leaflet, operator: str
+) -> None:
+    """The repository's facts were compiled from stored copies: every leaflet says none
+    was checked on the live sites, and names no verification day."""
+    assert not any(f.verified for f in content.operators[operator].facts.values())
+    html = leaflet.html.read_text("utf-8")
+    assert len(_lines(html, "unverified")) == 1
+    assert _lines(html, "verified") == []
+
+
+def _mark_live(project: Project, slug: str, keys: list[str]) -> None:
+    """As ``facts verify --record`` leaves a fact: verified on the day it was checked."""
+    path = project.root / "content" / "operators" / f"{slug}.yaml"
+    text = path.read_text("utf-8")
+    for key in keys:
+        text, n = re.subn(
+            rf"(\n  {key}:\n(?:    .*\n)*?    checked: (\S+)\n)", r"\g<1>    verified: \2\n", text
+        )
+        assert n == 1, key
+    path.write_text(text, "utf-8")
+
+
+def test_a_live_check_is_printed_with_its_latest_day(project_copy: Project) -> None:
+    """After a recorded verification: the facts found and the latest day, in every
+    language; the "none was checked" line is gone."""
+    from babel.dates import format_skeleton
+
+    from generator.api import build_leaflet
+    from generator.localize import formats_locale
+
+    content = load_content(project_copy)
+    slug = next(
+        s
+        for s, op in content.operators.items()
+        if sum(1 for f in op.facts.values() if f.printable and "://" in f.source) >= 1
+    )
+    keys = [
+        k for k, f in content.operators[slug].facts.items() if f.printable and "://" in f.source
+    ]
+    _mark_live(project_copy, slug, keys)
+    content = load_content(project_copy)
+    op = content.operators[slug]
+    day = op.verified_on()
+    assert day is not None and day == max(op.facts[k].checked for k in keys)
+    for lang in project_copy.languages():
+        html = build_leaflet(project_copy, lang, slug, fmt="html").decode("utf-8")
+        assert _lines(html, "unverified") == []
+        (line,) = _lines(html, "verified")
+        locale = formats_locale(content, lang, project_copy.guide_file)
+        assert normalise(format_skeleton("yMMMMd", day, locale=locale)) in normalise(line)
+        leaf = localized(project_copy, content, lang, slug)
+        for key in keys:
+            label = leaf.guide.facts[key].replace(leaf.operator_name, "").strip(" :：«»\u00a0")
+            assert normalise(label) in normalise(line), (lang, key)
+        # Still compiled when it was: the compile month did not move.
+        assert normalise(leaf.compiled) in normalise(html_text_of(html))
+
+
+def html_text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_hand_check_after_the_live_one_withdraws_it(project_copy: Project) -> None:
+    """``verified`` counts only while it is the latest check: an editor who re-checks
+    by hand (a later ``checked``) leaves the fact unverified on the leaflet."""
+    from generator.api import build_leaflet
+
+    content = load_content(project_copy)
+    slug = project_copy.operators()[0]
+    path = project_copy.root / "content" / "operators" / f"{slug}.yaml"
+    text = path.read_text("utf-8")
+    text = re.sub(
+        r"(\n  site:\n(?:    .*\n)*?    checked: )(\S+)\n",
+        r"\g<1>2026-12-01\n    verified: \2\n",
+        text,
+    )
+    path.write_text(text, "utf-8")
+    content = load_content(project_copy)
+    assert content.operators[slug].facts["site"].verified is not None
+    assert content.operators[slug].verified_on() is None
+    html = build_leaflet(project_copy, "en", slug, fmt="html").decode("utf-8")
+    assert len(_lines(html, "unverified")) == 1 and _lines(html, "verified") == []

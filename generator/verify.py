@@ -1,0 +1,187 @@
+"""Re-check operator facts against their sources: ``make-guide facts verify``.
+
+Each fact whose source is an http(s) URL is looked for on that page (fetched by
+:mod:`generator.fetch`, one request at a time, each URL once per run) and gets one
+status:
+
+``confirmed``    the value was found on the page
+``not_found``    the page was fetched, the value is not on it
+``unreachable``  network error, timeout, HTTP error, refused address, page too big
+``moved``        the page redirects to another host (not followed)
+``skipped``      no URL to fetch, or prose that cannot be matched literally
+
+Values are compared normalised, the way a person reading the page would: phone numbers
+by their digits (``8-800-700-06-11`` is ``8 800 700-06-11``, and a Russian ``+7`` is the
+domestic ``8``), codes and domains case-folded without spaces, names case-folded. Nothing
+here edits content; :mod:`generator.record` does, for confirmed facts only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ada_url import URL
+
+from .facts import FactRow
+from .fetch import Fetcher, FetchError, Page
+
+log = logging.getLogger(__name__)
+
+Status = Literal["confirmed", "not_found", "unreachable", "moved", "skipped"]
+STATUSES: tuple[Status, ...] = ("confirmed", "not_found", "unreachable", "moved", "skipped")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    operator: str
+    fact: str
+    status: Status
+    url: str | None
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "operator": self.operator,
+            "fact": self.fact,
+            "status": self.status,
+            "url": self.url,
+            "detail": self.detail,
+        }
+
+
+#: A phone number as written in a fact: digits with spaces, dashes, dots, brackets.
+_PHONE_VALUE = re.compile(r"\+?[0-9][0-9 ()\-.]*[0-9]")
+#: ...and as found on a page (any dash, no-break and thin spaces after NFKC).
+_PHONE_RUN = re.compile(r"\+?[0-9](?:[0-9 ()\-.\u2010-\u2015\u2212]*[0-9])?")
+#: Numbers this short are looked for as a whole number, never inside a longer one
+#: ("0890" is in "8 800 250-08-90").
+_SHORT = 6
+
+
+def _nfkc(text: str) -> str:
+    # Full-width digits, no-break spaces and ligatures as their plain forms.
+    return unicodedata.normalize("NFKC", text)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isascii() and c.isdigit())
+
+
+def _phone_forms(digits: str) -> set[str]:
+    """A Russian number written +7 ... or 8 ... is the same number."""
+    forms = {digits}
+    if len(digits) == 11 and digits[0] in "78":
+        forms.add(("8" if digits[0] == "7" else "7") + digits[1:])
+    return forms
+
+
+def _find_phone(value: str, text: str) -> str | None:
+    forms = _phone_forms(_digits(value))
+    for run in _PHONE_RUN.finditer(text):
+        found = _digits(run.group())
+        if len(_digits(value)) <= _SHORT:
+            if found in forms:
+                return run.group()
+        elif any(form in found for form in forms):
+            return run.group()
+    return None
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _find_code(value: str, text: str) -> str | None:
+    """A USSD code (``*100#``): case-folded, spaces ignored, not inside a longer code."""
+    code = _squeeze(value)
+    page = _squeeze(text)
+    for match in re.finditer(re.escape(code), page):
+        after = page[match.end() : match.end() + 1]
+        before = page[match.start() - 1 : match.start()] if match.start() else ""
+        if not (after.isdigit() or after in "*#") and not (before.isdigit() or before == "*"):
+            return value
+    return None
+
+
+def _find_domain(value: str, text: str) -> str | None:
+    """A site (``https://mts.ru``) by its host name, with or without ``www.``."""
+    try:
+        host = URL(value).hostname.casefold()
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    pattern = rf"(?<![\w.-])(?:www\.)?{re.escape(host)}(?![\w-]|\.\w)"
+    match = re.search(pattern, text.casefold())
+    return match.group() if match else None
+
+
+def _find_name(value: str, text: str) -> str | None:
+    """A name (an app): case-folded, whitespace collapsed. A gloss in brackets
+    ("Мой МТС (My MTS)") is ours, not the page's: the name before it is enough."""
+    page = " ".join(text.split()).casefold()
+    whole = " ".join(value.split())
+    names = [whole]
+    if whole.endswith(")") and " (" in whole:
+        names.append(whole[: whole.index(" (")])
+    for name in names:
+        if name.casefold() in page:
+            return name
+    return None
+
+
+def find_value(value: str, text: str) -> str | None:
+    """Where ``value`` appears in ``text`` (as written there), normalised; None if absent."""
+    value, text = _nfkc(value).strip(), _nfkc(text)
+    if _PHONE_VALUE.fullmatch(value) and len(_digits(value)) >= 3:
+        return _find_phone(value, text)
+    if "*" in value or "#" in value:
+        return _find_code(value, text)
+    if value.startswith(("https://", "http://")):
+        return _find_domain(value, text)
+    return _find_name(value, text)
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def verify(
+    rows: Sequence[FactRow], fetcher: Fetcher, *, deadline: float | None = None
+) -> Iterator[Verdict]:
+    """One verdict per row, in order; each URL is fetched once (several facts often
+    share a source)."""
+    pages: dict[str, Page | FetchError] = {}
+    for row in rows:
+        if row.url is None:
+            yield Verdict(row.operator, row.key, "skipped", None, "the source is not a URL")
+            continue
+        if row.kind != "value":
+            why = "prose cannot be matched literally" if row.kind == "text" else "a rule"
+            yield Verdict(row.operator, row.key, "skipped", row.url, f"{why}: check by reading")
+            continue
+        if row.url not in pages:
+            log.info("fetching %s", row.url)
+            try:
+                pages[row.url] = fetcher.get(row.url, deadline=deadline)
+            except FetchError as exc:
+                pages[row.url] = exc
+        page = pages[row.url]
+        if isinstance(page, FetchError):
+            status: Status = "moved" if page.status == "moved" else "unreachable"
+            yield Verdict(row.operator, row.key, status, row.url, page.detail)
+            continue
+        found = find_value(row.value, page.text)
+        if found is None:
+            yield Verdict(
+                row.operator, row.key, "not_found", row.url, f"«{row.value}» is not on the page"
+            )
+        else:
+            yield Verdict(
+                row.operator, row.key, "confirmed", row.url, f"found as «{_snippet(found)}»"
+            )
