@@ -1,0 +1,396 @@
+"""Fetch a fact's source page and return its text, for `make-guide facts verify`.
+
+The URLs come from YAML written by content editors and this runs in CI, so the client is
+defensive: http(s) only, no proxies, no connections to loopback/private/link-local/... addresses
+(checked on the address actually connected to, so DNS rebinding cannot slip past), redirects
+followed only on the same host, a hard time limit per request (a watchdog cuts the socket even
+while a server trickles bytes), and a size cap that also holds for gzip bombs.
+
+Each request uses a fresh urllib3 connection that is closed afterwards: the caller fetches one
+URL at a time from mostly different hosts, and no pooling means no socket outlives its checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import ipaddress
+import logging
+import socket
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from http.client import HTTPException
+from typing import Literal
+
+import tinyhtml5
+from ada_url import URL
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+
+from generator import __version__
+
+log = logging.getLogger(__name__)
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_MAX_PDF_PAGES = 100
+_CHUNK = 64 * 1024
+_HIDDEN = {"script", "style", "template", "noscript"}
+# Elements whose boundaries separate words; inline ones (b, span, a...) must not, or
+# "8 800 <b>250</b>-08-90" would read "8 800 250 -08-90".
+# fmt: off
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "option", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul",
+})
+# fmt: on
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 10.0  # seconds for one get(), redirects included: connect + whole body
+    max_bytes: int = 5_000_000  # body cap, after decompression
+    max_redirects: int = 3  # same-host redirects followed
+    allow_local: bool = False  # allow non-public addresses (tests use a local server)
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # the URL asked for
+    final_url: str  # after same-host redirects
+    text: str  # visible text of the HTML, text of the PDF, or the plain text as is
+
+
+class FetchError(Exception):
+    def __init__(self, status: Literal["unreachable", "moved"], detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def refusal(address: str) -> str | None:
+    """Why connecting to `address` is refused by default (None: a public address)."""
+    ip = ipaddress.ip_address(address.split("%")[0])  # drop an IPv6 zone ("fe80::1%eth0")
+    # An IPv6 address can carry an IPv4 one that is where the packets really go.
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
+    for kind in ("loopback", "unspecified", "link_local", "multicast", "private", "reserved"):
+        if getattr(ip, f"is_{kind}"):
+            article = "an" if kind == "unspecified" else "a"
+            return f"{article} {kind.replace('_', '-')} address"
+    return None if ip.is_global else "a non-public address"  # e.g. 100.64/10 (carrier NAT)
+
+
+def _refuse(address: str) -> None:
+    if (reason := refusal(address)) is not None:
+        raise FetchError("unreachable", f"refused: {address} is {reason} (--allow-local allows it)")
+
+
+class _Guard:
+    """One request's watchdog and address check, shared with the connection it creates.
+
+    Socket timeouts only bound each recv, so a server sending a byte a second would never
+    trip them; at the deadline the timer shuts the socket down, which wakes any blocked
+    read (connect itself is bounded by the connect timeout)."""
+
+    def __init__(self, seconds: float, allow_local: bool) -> None:
+        self.allow_local = allow_local
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def connected(self, sock: socket.socket) -> socket.socket:
+        """Check the peer before a single byte is sent (TLS included), then watch the socket."""
+        if not self.allow_local:
+            try:
+                _refuse(sock.getpeername()[0])
+            except FetchError:
+                sock.close()
+                raise
+        with self._lock:
+            # A duplicate, because TLS wrapping detaches the original socket object.
+            self._sock = sock.dup()
+        if self.fired:
+            self._fire()
+        return sock
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self._sock is not None:
+                with contextlib.suppress(OSError):
+                    self._sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+
+
+class _HTTPConnection(HTTPConnection):
+    guard: _Guard
+
+    def _new_conn(self) -> socket.socket:
+        return self.guard.connected(super()._new_conn())
+
+
+class _HTTPSConnection(HTTPSConnection):
+    guard: _Guard
+
+    def _new_conn(self) -> socket.socket:
+        return self.guard.connected(super()._new_conn())
+
+
+def _parse(url: str, base: str | None = None) -> URL | None:
+    try:
+        parsed = URL(url, base) if base else URL(url)
+    except ValueError:
+        return None
+    ok = parsed.protocol in ("http:", "https:") and parsed.hostname
+    return parsed if ok and not parsed.username and not parsed.password else None
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    # urllib3 2 still derives NewConnectionError (refused, unreachable...) from ConnectTimeoutError.
+    timeouts = (ConnectTimeoutError, ReadTimeoutError, TimeoutError)
+    return isinstance(exc, timeouts) and not isinstance(exc, NewConnectionError)
+
+
+def _network_error(exc: BaseException) -> str:
+    if isinstance(exc, NameResolutionError):
+        return "host name not found"
+    if isinstance(exc, NewConnectionError):
+        cause = exc.__cause__
+        return f"connection failed: {getattr(cause, 'strerror', None) or type(cause).__name__}"
+    if isinstance(exc, HTTPError) and isinstance(exc.__cause__, OSError):
+        exc = exc.__cause__  # urllib3 wraps TLS errors
+    if isinstance(exc, OSError) and "CERTIFICATE" in str(exc).upper():
+        return "TLS certificate not accepted"
+    if isinstance(exc, OSError) and "SSL" in type(exc).__name__.upper():
+        return "TLS error"
+    return f"network error ({type(exc).__name__})"
+
+
+class _Body:
+    """Collects a body up to the cap, undoing gzip/deflate with bounded output."""
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        self.cap = cap
+        self.data = bytearray()
+        self._zlib = None
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            self._zlib = zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib or gzip header
+        elif encoding not in ("", "identity"):
+            raise FetchError("unreachable", f"unsupported Content-Encoding: {encoding}")
+
+    def feed(self, chunk: bytes) -> None:
+        if self._zlib is None:
+            self.data += chunk
+        while self._zlib is not None and chunk:
+            # max_length keeps a bomb's output at cap + 1; the rest of the input waits in
+            # unconsumed_tail, which is only non-empty once that room is used up.
+            try:
+                self.data += self._zlib.decompress(chunk, self.cap + 1 - len(self.data))
+            except zlib.error as exc:
+                raise FetchError("unreachable", "unreadable compressed body") from exc
+            chunk = self._zlib.unconsumed_tail
+            if len(self.data) > self.cap:
+                break
+        if len(self.data) > self.cap:
+            raise FetchError("unreachable", f"larger than {self.cap / 1e6:g} MB")
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:  # unknown or non-text codec name (bytes.decode refuses "rot13")
+        return body.decode("utf-8", errors="replace")
+
+
+def _html_text(body: bytes, charset: str | None) -> str:
+    # Bytes, never str: tinyhtml5.parse treats a short str naming an existing file as a path.
+    # The declared charset wins over <meta>; with neither, UTF-8 rather than windows-1252.
+    root = tinyhtml5.parse(body, transport_encoding=charset, default_encoding="utf-8")
+    parts: list[str] = []
+    stack: list[object] = [root]  # iterative: deeply nested markup must not hit recursion
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        tag = getattr(item, "tag", None)
+        if getattr(item, "tail", None):
+            stack.append(item.tail)  # type: ignore[attr-defined]
+        if not isinstance(tag, str):  # comments and processing instructions
+            continue
+        name = tag.rpartition("}")[2]
+        if name in _HIDDEN:
+            continue
+        gap = " " if name in _BLOCKS else ""
+        stack.append(gap)
+        stack.extend(reversed(list(item)))  # type: ignore[call-overload]
+        stack.extend([getattr(item, "text", None) or "", gap])
+    return " ".join("".join(parts).split())  # also turns &nbsp; into plain spaces
+
+
+def _pdf_text(body: bytes) -> str:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        count = min(len(reader.pages), _MAX_PDF_PAGES)
+        text = " ".join(reader.pages[i].extract_text() or "" for i in range(count))
+    except Exception as exc:  # pypdf raises all sorts on broken files; none may escape
+        raise FetchError("unreachable", "unreadable PDF") from exc
+    return " ".join(text.split())
+
+
+class Fetcher:
+    def __init__(
+        self,
+        limits: Limits = Limits(),  # frozen, so one shared default is safe
+        *,
+        user_agent: str = f"make-guide/{__version__} (facts verify)",
+    ) -> None:
+        self.limits = limits
+        self.user_agent = user_agent
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release: every request's connection is closed when it ends."""
+
+    def get(self, url: str, *, deadline: float | None = None) -> Page:
+        """Fetch `url` and return its text; raise FetchError saying why not.
+
+        `deadline` (a time.monotonic() value) bounds a whole run: no request starts after
+        it and a running one is cut there."""
+        current = _parse(url)
+        if current is None:
+            raise FetchError("unreachable", "not an http(s) URL")
+        end = time.monotonic() + self.limits.timeout
+        late = f"timed out after {self.limits.timeout:g} s"
+        if deadline is not None and deadline < end:
+            end, late = deadline, "timed out: the run's time limit was reached"
+        for _hop in range(self.limits.max_redirects + 1):
+            if time.monotonic() >= end:
+                raise FetchError("unreachable", late)
+            try:
+                location, text = self._request(current, end)
+            except _TimedOut:
+                raise FetchError("unreachable", late) from None
+            if location is None:
+                return Page(url=url, final_url=current.href, text=text)
+            target = _parse(location, current.href)
+            if target is None or target.hostname != current.hostname:
+                try:
+                    absolute = URL(location, current.href).href
+                except ValueError:
+                    absolute = location
+                raise FetchError("moved", f"redirected to {absolute}")
+            log.debug("%s redirects to %s", current.href, target.href)
+            current = target
+        raise FetchError("unreachable", f"more than {self.limits.max_redirects} redirects")
+
+    def _request(self, url: URL, end: float) -> tuple[str | None, str]:
+        """One GET: (Location, "") for a redirect, else (None, the page's text)."""
+        host = url.hostname.strip("[]")
+        if not self.limits.allow_local:
+            with contextlib.suppress(ValueError):  # an IP literal: refuse without connecting
+                _refuse(host)
+        remaining = end - time.monotonic()
+        guard = _Guard(remaining, self.limits.allow_local)
+        cls = _HTTPSConnection if url.protocol == "https:" else _HTTPConnection
+        conn = cls(host, int(url.port) if url.port else None, timeout=remaining)
+        conn.guard = guard
+        log.debug("GET %s", url.href)
+        try:
+            conn.request(
+                "GET",
+                url.pathname + url.search,
+                headers={
+                    "User-Agent": self.user_agent,
+                    "Accept": "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9",
+                    "Accept-Encoding": "identity",  # yet gzip is handled: servers ignore this
+                    "Connection": "close",
+                },
+                preload_content=False,
+                decode_content=False,
+            )
+            response = conn.getresponse()
+            if response.status in _REDIRECTS:
+                location = response.headers.get("Location")
+                if not location:
+                    raise FetchError("unreachable", f"HTTP {response.status} without Location")
+                return location, ""
+            if response.status >= 300:
+                raise FetchError("unreachable", f"HTTP {response.status}")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.limits.max_bytes:
+                raise FetchError("unreachable", f"larger than {self.limits.max_bytes / 1e6:g} MB")
+            body = _Body(
+                response.headers.get("Content-Encoding", "").strip().lower(),
+                self.limits.max_bytes,
+            )
+            for chunk in response.stream(_CHUNK, decode_content=False):
+                if time.monotonic() > end:
+                    raise _TimedOut
+                body.feed(chunk)
+            if guard.fired:  # the watchdog's shutdown can look like a normal end of body
+                raise _TimedOut
+            return None, _text(bytes(body.data), response.headers.get("Content-Type", ""))
+        except (FetchError, _TimedOut):
+            raise
+        except (OSError, HTTPException, HTTPError) as exc:
+            if guard.fired or _is_timeout(exc):
+                raise _TimedOut from exc
+            log.debug("GET %s failed", url.href, exc_info=True)
+            raise FetchError("unreachable", _network_error(exc)) from exc
+        finally:
+            guard.close()
+            conn.close()
+
+
+def _text(body: bytes, content_type: str) -> str:
+    kind, _, params = content_type.partition(";")
+    kind = kind.strip().lower()
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    if kind == "application/pdf" or body.startswith(b"%PDF-"):
+        return _pdf_text(body)
+    if kind in ("", "text/html", "application/xhtml+xml"):  # no type: sniff as a browser would
+        return _html_text(body, charset)
+    if kind == "text/plain":
+        return _decode(body, charset)
+    raise FetchError("unreachable", f"not a page: {kind}")
