@@ -38,6 +38,9 @@ def _yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap an editor's long line
     yaml.indent(mapping=2, sequence=4, offset=2)
+    # The same date in checked and verified must not come out as an anchor and an alias
+    # (which the content loader refuses).
+    yaml.representer.ignore_aliases = lambda *args: True
     return yaml
 
 

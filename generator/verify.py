@@ -103,7 +103,10 @@ def _find_code(value: str, text: str) -> str | None:
     for match in re.finditer(re.escape(code), page):
         after = page[match.end() : match.end() + 1]
         before = page[match.start() - 1 : match.start()] if match.start() else ""
-        if not (after.isdigit() or after in "*#") and not (before.isdigit() or before == "*"):
+        inside = (after and (after.isdigit() or after in "*#")) or (
+            before and (before.isdigit() or before == "*")
+        )
+        if not inside:
             return value
     return None
 
