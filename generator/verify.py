@@ -119,7 +119,7 @@ def _find_domain(value: str, text: str) -> str | None:
         return None
     host = host.removeprefix("www.")
     pattern = rf"(?<![\w.-])(?:www\.)?{re.escape(host)}(?![\w-]|\.\w)"
-    match = re.search(pattern, text.casefold())
+    match = re.search(pattern, text, re.IGNORECASE)
     return match.group() if match else None
 
 
