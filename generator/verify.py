@@ -149,9 +149,19 @@ def find_value(value: str, text: str) -> str | None:
     return _find_name(value, text)
 
 
+def _shown(text: str, limit: int = 200) -> str:
+    """Text from a page or a server, safe to print on a terminal: one line, no control
+    or format characters (an escape sequence in a page must not reach the editor's
+    terminal, a bidi override must not reorder the line), bounded."""
+    text = "".join(
+        "\ufffd" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+        for c in " ".join(text.split())
+    )
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _snippet(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
+    return _shown(text, 60)
 
 
 def verify(
@@ -177,12 +187,16 @@ def verify(
         page = pages[row.url]
         if isinstance(page, FetchError):
             status: Status = "moved" if page.status == "moved" else "unreachable"
-            yield Verdict(row.operator, row.key, status, row.url, page.detail)
+            yield Verdict(row.operator, row.key, status, row.url, _shown(page.detail))
             continue
         found = find_value(row.value, page.text)
         if found is None:
             yield Verdict(
-                row.operator, row.key, "not_found", row.url, f"«{row.value}» is not on the page"
+                row.operator,
+                row.key,
+                "not_found",
+                row.url,
+                f"«{_shown(row.value)}» is not on the page",
             )
         else:
             yield Verdict(

@@ -383,3 +383,47 @@ def test_every_operator_file_can_be_recorded_round_trip(project_copy: Project) -
             line for line in new.splitlines() if "checked:" not in line and "verified:" not in line
         ]
         assert old_lines == new_lines, slug
+
+
+# --- what a page or a server says is shown as plain text ------------------------------
+
+
+class _Stub:
+    """A fetcher answering from a table: a page's text, or a FetchError."""
+
+    def __init__(self, answers: dict[str, object]) -> None:
+        self.answers = answers
+
+    def get(self, url: str, *, deadline: float | None = None) -> object:
+        answer = self.answers[url]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["\x1b[2J\x1b]0;pwned\x07", "\u202eevil\u202c", "\r\nfake: line", "\u2028next", "\x00"],
+)
+def test_page_and_server_text_cannot_reach_the_terminal_raw(hostile: str) -> None:
+    from generator.facts import FactRow
+    from generator.fetch import FetchError, Page
+    from generator.verify import verify
+
+    def row(key: str, value: str, url: str) -> FactRow:
+        return FactRow(
+            operator="op", key=key, kind="value", value=value, confidence="high",
+            provenance="official page", year=None, source=url, url=url,
+            checked=dt.date(2026, 1, 1), verified=None, age_days=0, marks=(), file="f", line=1,
+        )  # fmt: skip
+
+    a, b = "https://a.example/", "https://b.example/"
+    stub = _Stub({a: Page(a, a, f"app Мой {hostile}x"), b: FetchError("moved", f"to {hostile}")})
+    rows = [
+        row("app", "Мой", "https://a.example/"),
+        row("site", "https://b.example", "https://b.example/"),
+    ]
+    verdicts = list(verify(rows, stub))  # type: ignore[arg-type]
+    assert [v.status for v in verdicts] == ["confirmed", "moved"]
+    for verdict in verdicts:
+        assert all(c.isprintable() for c in verdict.detail), repr(verdict.detail)
