@@ -4,7 +4,8 @@ The URLs come from YAML written by content editors and this runs in CI, so the c
 defensive: http(s) only, no proxies, no connections to loopback/private/link-local/... addresses
 (checked on the address actually connected to, so DNS rebinding cannot slip past), redirects
 followed only on the same host, a hard time limit per request (a watchdog cuts the socket even
-while a server trickles bytes), and a size cap that also holds for gzip bombs.
+while a server trickles bytes), a size cap that also holds for gzip bombs, and text extraction
+in a forked child killed at the same time limit (HTML and PDF parsers can be made to crawl).
 
 Each request uses a fresh urllib3 connection that is closed afterwards: the caller fetches one
 URL at a time from mostly different hosts, and no pooling means no socket outlives its checks.
@@ -64,7 +65,9 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 @dataclass(frozen=True)
 class Limits:
-    timeout: float = 10.0  # seconds for one get(), redirects included: connect + whole body
+    # Seconds for one get(), redirects included: connect + whole body. Reading the page's
+    # text afterwards gets as long again.
+    timeout: float = 10.0
     max_bytes: int = 5_000_000  # body cap, after decompression
     max_redirects: int = 3  # same-host redirects followed
     allow_local: bool = False  # allow non-public addresses (tests use a local server)
