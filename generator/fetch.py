@@ -4,7 +4,8 @@ The URLs come from YAML written by content editors and this runs in CI, so the c
 defensive: http(s) only, no proxies, no connections to loopback/private/link-local/... addresses
 (checked on the address actually connected to, so DNS rebinding cannot slip past), redirects
 followed only on the same host, a hard time limit per request (a watchdog cuts the socket even
-while a server trickles bytes), and a size cap that also holds for gzip bombs.
+while a server trickles bytes), a size cap that also holds for gzip bombs, and text extraction
+in a forked child killed at the same time limit (HTML and PDF parsers can be made to crawl).
 
 Each request uses a fresh urllib3 connection that is closed afterwards: the caller fetches one
 URL at a time from mostly different hosts, and no pooling means no socket outlives its checks.
@@ -16,16 +17,20 @@ import contextlib
 import io
 import ipaddress
 import logging
+import multiprocessing
+import os
 import socket
 import threading
 import time
 import zlib
 from dataclasses import dataclass
 from http.client import HTTPException
+from multiprocessing.connection import Connection
 from typing import Literal
 
 import tinyhtml5
 from ada_url import URL
+from pypdf import PdfReader  # imported here, once, not in every forked reader
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -36,6 +41,7 @@ from urllib3.exceptions import (
 )
 
 from generator import __version__
+from generator.workers import worker_init
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +59,15 @@ _BLOCKS = frozenset({
     "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul",
 })
 # fmt: on
+_RUN_OVER = "timed out: the run's time limit was reached"
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
 class Limits:
-    timeout: float = 10.0  # seconds for one get(), redirects included: connect + whole body
+    # Seconds for one get(), redirects included: connect + whole body. Reading the page's
+    # text afterwards gets as long again.
+    timeout: float = 10.0
     max_bytes: int = 5_000_000  # body cap, after decompression
     max_redirects: int = 3  # same-host redirects followed
     allow_local: bool = False  # allow non-public addresses (tests use a local server)
@@ -73,9 +82,12 @@ class Page:
 
 class FetchError(Exception):
     def __init__(self, status: Literal["unreachable", "moved"], detail: str) -> None:
-        super().__init__(f"{status}: {detail}")
+        super().__init__(status, detail)  # args as the constructor's, so it pickles
         self.status = status
         self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.detail}"
 
 
 class _TimedOut(Exception):
@@ -257,9 +269,45 @@ def _html_text(body: bytes, charset: str | None) -> str:
     return " ".join("".join(parts).split())  # also turns &nbsp; into plain spaces
 
 
-def _pdf_text(body: bytes) -> str:
-    from pypdf import PdfReader
+def _extract(body: bytes, content_type: str, seconds: float) -> str | None:
+    """The page's text, worked out in a forked child that is killed after `seconds` (None).
 
+    Parsing is not bounded by the download's limits: tinyhtml5 is quadratic in nesting depth
+    (100 kB of nested <div>s take half a minute) and PDFs can be worse, so a hostile page could
+    otherwise hold a CI job for hours."""
+    context = multiprocessing.get_context("fork")  # as the build's workers: nothing to re-import
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_extract_child, args=(send, os.getpid(), body, content_type), daemon=True
+    )
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(max(seconds, 0.0)):
+            return None
+        ok, payload = receive.recv()
+    except EOFError:  # died without answering: killed (out of memory?) or crashed
+        raise FetchError("unreachable", "unreadable page (its reader died)") from None
+    finally:
+        receive.close()
+        child.kill()
+        child.join()
+    if not ok:
+        raise FetchError("unreachable", payload)
+    return str(payload)
+
+
+def _extract_child(send: Connection, parent: int, body: bytes, content_type: str) -> None:
+    worker_init(parent)  # dies with make-guide, like the build's workers
+    try:
+        send.send((True, _text(body, content_type)))
+    except FetchError as exc:
+        send.send((False, exc.detail))
+    except Exception as exc:  # a parser bug on hostile input: a short line, not a traceback
+        send.send((False, f"unreadable page ({type(exc).__name__})"))
+
+
+def _pdf_text(body: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(body))
         count = min(len(reader.pages), _MAX_PDF_PAGES)
@@ -286,7 +334,7 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        """Nothing to release: every request's connection is closed when it ends."""
+        """Nothing to release: each request's connection and reader end with it."""
 
     def get(self, url: str, *, deadline: float | None = None) -> Page:
         """Fetch `url` and return its text; raise FetchError saying why not.
@@ -299,15 +347,16 @@ class Fetcher:
         end = time.monotonic() + self.limits.timeout
         late = f"timed out after {self.limits.timeout:g} s"
         if deadline is not None and deadline < end:
-            end, late = deadline, "timed out: the run's time limit was reached"
+            end, late = deadline, _RUN_OVER
         for _hop in range(self.limits.max_redirects + 1):
             if time.monotonic() >= end:
                 raise FetchError("unreachable", late)
             try:
-                location, text = self._request(current, end)
+                location, body, content_type = self._request(current, end)
             except _TimedOut:
                 raise FetchError("unreachable", late) from None
             if location is None:
+                text = self._extract(body, content_type, deadline)
                 return Page(url=url, final_url=current.href, text=text)
             target = _parse(location, current.href)
             if target is None or target.hostname != current.hostname:
@@ -320,8 +369,21 @@ class Fetcher:
             current = target
         raise FetchError("unreachable", f"more than {self.limits.max_redirects} redirects")
 
-    def _request(self, url: URL, end: float) -> tuple[str | None, str]:
-        """One GET: (Location, "") for a redirect, else (None, the page's text)."""
+    def _extract(self, body: bytes, content_type: str, deadline: float | None) -> str:
+        # Reading gets a time limit of its own: the download may have used most of its own.
+        seconds, slow = self.limits.timeout, f"too slow to read (over {self.limits.timeout:g} s)"
+        if deadline is not None and deadline - time.monotonic() < seconds:
+            seconds, slow = (
+                deadline - time.monotonic(),
+                _RUN_OVER,
+            )
+        text = _extract(body, content_type, seconds)
+        if text is None:
+            raise FetchError("unreachable", slow)
+        return text
+
+    def _request(self, url: URL, end: float) -> tuple[str | None, bytes, str]:
+        """One GET: (Location, ...) for a redirect, else (None, body, Content-Type)."""
         host = url.hostname.strip("[]")
         if not self.limits.allow_local:
             with contextlib.suppress(ValueError):  # an IP literal: refuse without connecting
@@ -350,7 +412,7 @@ class Fetcher:
                 location = response.headers.get("Location")
                 if not location:
                     raise FetchError("unreachable", f"HTTP {response.status} without Location")
-                return location, ""
+                return location, b"", ""
             if response.status >= 300:
                 raise FetchError("unreachable", f"HTTP {response.status}")
             declared = response.headers.get("Content-Length", "")
@@ -366,7 +428,7 @@ class Fetcher:
                 body.feed(chunk)
             if guard.fired:  # the watchdog's shutdown can look like a normal end of body
                 raise _TimedOut
-            return None, _text(bytes(body.data), response.headers.get("Content-Type", ""))
+            return None, bytes(body.data), response.headers.get("Content-Type", "")
         except (FetchError, _TimedOut):
             raise
         except (OSError, HTTPException, HTTPError) as exc:

@@ -4,6 +4,7 @@ refusal of non-public addresses. Nothing here needs the internet."""
 from __future__ import annotations
 
 import http.server
+import pickle
 import shutil
 import ssl
 import subprocess
@@ -130,6 +131,8 @@ ROUTES: dict[str, Callable[[Handler], None]] = {
     "/garbage-pdf": page(b"\x00\x01garbage" * 100, "application/pdf"),
     "/png": page(b"\x89PNG\r\n\x1a\n", "image/png"),
     "/filename": page(b"/etc/passwd", "text/html"),
+    # tinyhtml5 is quadratic in nesting depth: this takes minutes to parse.
+    "/deep": page(b"<div>" * 100_000 + b"deep", "text/html"),
     "/same-host": redirect("/html"),
     "/same-host-absolute": redirect("http://127.0.0.1:PORT/plain", 301),
     "/other-host": redirect("http://localhost.invalid-other.example/x?y=1"),
@@ -173,7 +176,7 @@ def server() -> Iterator[Server]:
     httpd.server_close()
 
 
-TIMEOUT = 1.0
+TIMEOUT = 2.0
 
 
 @pytest.fixture
@@ -248,7 +251,20 @@ def test_trickling_server_is_cut_at_the_timeout(
     start = time.monotonic()
     error = fails(fetcher, server.base + path)
     assert time.monotonic() - start < TIMEOUT + 1
-    assert (error.status, error.detail) == ("unreachable", "timed out after 1 s")
+    assert (error.status, error.detail) == ("unreachable", "timed out after 2 s")
+
+
+def test_page_too_slow_to_parse_is_cut(server: Server, fetcher: Fetcher) -> None:
+    start = time.monotonic()
+    error = fails(fetcher, server.base + "/deep")
+    assert time.monotonic() - start < TIMEOUT + 1
+    assert (error.status, error.detail) == ("unreachable", "too slow to read (over 2 s)")
+
+
+def test_fetch_error_pickles() -> None:
+    error = pickle.loads(pickle.dumps(FetchError("moved", "redirected to https://a.example/")))
+    assert (error.status, error.detail) == ("moved", "redirected to https://a.example/")
+    assert str(error) == "moved: redirected to https://a.example/"
 
 
 def test_run_deadline_cuts_a_running_request(server: Server) -> None:
