@@ -80,14 +80,36 @@ def _phone_forms(digits: str) -> set[str]:
     return forms
 
 
+def _groups(text: str) -> list[str]:
+    return re.findall(r"[0-9]+", text)
+
+
+def _on_group_bounds(form: str, groups: list[str]) -> bool:
+    """Whether ``form`` is some whole groups of the run in a row: a number is never found
+    inside a longer one ("8 800 250-08-9" in "...08-90", "78002500890" in an INN)."""
+    for first in range(len(groups)):
+        joined = ""
+        for group in groups[first:]:
+            joined += group
+            if joined == form:
+                return True
+            if not form.startswith(joined):
+                break
+    return False
+
+
 def _find_phone(value: str, text: str) -> str | None:
-    forms = _phone_forms(_digits(value))
+    digits = _digits(value)
+    forms = _phone_forms(digits)
     for run in _PHONE_RUN.finditer(text):
-        found = _digits(run.group())
-        if len(_digits(value)) <= _SHORT:
-            if found in forms:
+        groups = _groups(run.group())
+        if len(digits) <= _SHORT:
+            # A short number as a whole number, in the value's own groups ("0611" is not
+            # the date "06.11"), and not part of a word ("A611").
+            around = text[run.start() - 1 : run.start()] + text[run.end() : run.end() + 1]
+            if groups == _groups(value) and not any(c.isalnum() for c in around):
                 return run.group()
-        elif any(form in found for form in forms):
+        elif any(_on_group_bounds(form, groups) for form in forms):
             return run.group()
     return None
 
@@ -112,13 +134,17 @@ def _find_code(value: str, text: str) -> str | None:
 
 
 def _find_domain(value: str, text: str) -> str | None:
-    """A site (``https://mts.ru``) by its host name, with or without ``www.``."""
+    """A site (``https://mts.ru``) by its host name, with or without ``www.``; a value
+    with a path (``https://mts.ru/roaming``) needs that path too."""
     try:
         host = URL(value).hostname.casefold()
     except ValueError:
         return None
     host = host.removeprefix("www.")
-    pattern = rf"(?<![\w.-])(?:www\.)?{re.escape(host)}(?![\w-]|\.\w)"
+    after_host = value.split("://", 1)[1]
+    path = after_host[len(after_host.split("/", 1)[0]) :].rstrip("/")
+    path_pattern = rf"{re.escape(path)}/?(?![\w/%-])" if path else r"(?![\w-]|\.\w)"
+    pattern = rf"(?<![\w.-])(?:www\.)?{re.escape(host)}{path_pattern}"
     match = re.search(pattern, text, re.IGNORECASE)
     return match.group() if match else None
 
@@ -132,7 +158,8 @@ def _find_name(value: str, text: str) -> str | None:
     if whole.endswith(")") and " (" in whole:
         names.append(whole[: whole.index(" (")])
     for name in names:
-        if name.casefold() in page:
+        # A whole word or words: "МТС" is not found in "МТСБанк", nor "12" in "2012".
+        if re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", page):
             return name
     return None
 
