@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection
 from typing import Literal
 
 import tinyhtml5
+import webencodings
 from ada_url import URL
 from pypdf import PdfReader  # imported here, once, not in every forked reader
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -48,7 +49,8 @@ log = logging.getLogger(__name__)
 _REDIRECTS = {301, 302, 303, 307, 308}
 _MAX_PDF_PAGES = 100
 _CHUNK = 64 * 1024
-_HIDDEN = {"script", "style", "template", "noscript"}
+# Never rendered: iframe/noembed/noframes content is fallback text no browser shows.
+_HIDDEN = {"script", "style", "template", "noscript", "iframe", "noembed", "noframes"}
 # Elements whose boundaries separate words; inline ones (b, span, a...) must not, or
 # "8 800 <b>250</b>-08-90" would read "8 800 250 -08-90".
 # fmt: off
@@ -237,10 +239,27 @@ class _Body:
 
 
 def _decode(body: bytes, charset: str | None) -> str:
-    try:
-        return body.decode(charset or "utf-8", errors="replace")
-    except LookupError:  # unknown or non-text codec name (bytes.decode refuses "rot13")
-        return body.decode("utf-8", errors="replace")
+    # Only the encodings a browser knows (the WHATWG labels, as for HTML): Python's own
+    # codecs would read "+ADg-" as "8" (utf-7), "\\u0038" as "8" (unicode_escape), or
+    # fail outright (idna), none of which a reader of the page sees.
+    encoding = webencodings.lookup(charset) if charset else None
+    return webencodings.decode(body, encoding or webencodings.UTF8, errors="replace")[0]
+
+
+def _hidden(element: object) -> bool:
+    """Hidden by its own markup: the ``hidden`` attribute (not ``until-found``, which a
+    search reveals), a closed ``<dialog>``, an inline ``display: none`` or
+    ``visibility: hidden``. A value only there is not what a reader sees."""
+    get = getattr(element, "get", None)
+    if get is None:
+        return False
+    hidden = get("hidden")
+    if hidden is not None and hidden.strip().lower() != "until-found":
+        return True
+    if getattr(element, "tag", "").rpartition("}")[2] == "dialog" and get("open") is None:
+        return True
+    style = "".join((get("style") or "").split()).lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _html_text(body: bytes, charset: str | None) -> str:
@@ -260,7 +279,7 @@ def _html_text(body: bytes, charset: str | None) -> str:
         if not isinstance(tag, str):  # comments and processing instructions
             continue
         name = tag.rpartition("}")[2]
-        if name in _HIDDEN:
+        if name in _HIDDEN or _hidden(item):
             continue
         gap = " " if name in _BLOCKS else ""
         stack.append(gap)

@@ -85,3 +85,56 @@ def test_a_number_cut_at_a_group_is_not_found() -> None:
     assert find_value("8 800 250-08", "Звоните 8 800 250-08-90") is None
 
 
+# --- the page's visible text ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div hidden>VALUE</div>",
+        '<div hidden="">VALUE</div>',
+        '<p style="display: none">VALUE</p>',
+        '<p style="COLOR:red;Display:None">VALUE</p>',
+        '<span style="visibility:hidden">VALUE</span>',
+        "<iframe>VALUE</iframe>",
+        "<noembed>VALUE</noembed>",
+        "<noframes>VALUE</noframes>",
+        "<dialog>VALUE</dialog>",
+        "<div hidden><p>in <b>VALUE</b></p></div>",
+    ],
+)
+def test_hidden_markup_is_not_visible_text(html: str) -> None:
+    text = _text(f"<p>page</p>{html}<p>end</p>".encode(), "text/html")
+    assert "VALUE" not in text and "page" in text and "end" in text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div hidden="until-found">VALUE</div>',  # a find in the page reveals it
+        "<dialog open>VALUE</dialog>",
+        '<div aria-hidden="true">VALUE</div>',  # seen, just not read out
+        '<p style="display:block">VALUE</p>',
+    ],
+)
+def test_shown_markup_is_visible_text(html: str) -> None:
+    assert "VALUE" in _text(html.encode(), "text/html")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "shown"),
+    [
+        (b"+ADgAOAA4-", "text/plain; charset=utf-7", "+ADgAOAA4-"),  # no browser reads utf-7
+        (b"\\u0038\\u0038", "text/plain; charset=unicode_escape", "\\u0038\\u0038"),
+        (b"xn--80ak6aa92e.com", "text/plain; charset=idna", "xn--80ak6aa92e.com"),
+        ("тест".encode("koi8-r"), "text/plain; charset=KOI8-R", "тест"),
+        ("тест".encode("cp1251"), "text/plain; charset=windows-1251", "тест"),
+        ("тест".encode(), "text/plain", "тест"),
+    ],
+)
+def test_plain_text_is_decoded_as_a_browser_would(
+    body: bytes, content_type: str, shown: str
+) -> None:
+    assert _text(body, content_type) == shown
+
+
