@@ -107,8 +107,9 @@ def refusal(address: str) -> str | None:
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         elif ip.sixtofour is not None:
             ip = ip.sixtofour
-    for kind in ("loopback", "unspecified", "link_local", "multicast", "private", "reserved"):
-        if getattr(ip, f"is_{kind}"):
+    kinds = ("loopback", "unspecified", "link_local", "site_local", "multicast", "private")
+    for kind in (*kinds, "reserved"):
+        if getattr(ip, f"is_{kind}", False):  # site-local: IPv6 only (fec0::/10, deprecated)
             article = "an" if kind == "unspecified" else "a"
             return f"{article} {kind.replace('_', '-')} address"
     return None if ip.is_global else "a non-public address"  # e.g. 100.64/10 (carrier NAT)
@@ -128,6 +129,7 @@ class _Guard:
 
     def __init__(self, seconds: float, allow_local: bool) -> None:
         self.allow_local = allow_local
+        self.end = time.monotonic() + max(seconds, 0.0)
         self.fired = False
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
@@ -165,18 +167,76 @@ class _Guard:
                 self._sock = None
 
 
+def _resolve(host: str, port: int, end: float) -> list[tuple]:  # type: ignore[type-arg]
+    """getaddrinfo, given up at ``end`` (the resolver's own retries can take far longer);
+    a lookup still running is left to finish in its daemon thread."""
+    result: list[object] = []
+
+    def lookup() -> None:
+        try:
+            result.append(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except OSError as exc:
+            result.append(exc)
+
+    thread = threading.Thread(target=lookup, daemon=True)
+    thread.start()
+    thread.join(max(end - time.monotonic(), 0.0))
+    if not result:
+        raise TimeoutError("name lookup timed out")
+    if isinstance(result[0], OSError):
+        raise result[0]
+    return result[0]  # type: ignore[return-value]
+
+
+def _open(conn: HTTPConnection, guard: _Guard) -> socket.socket:
+    """Resolve the host, drop the addresses refused before a single packet goes to them
+    (so an internal host's open and closed ports look alike), and connect to the first
+    address that answers; every step within the request's time, however many addresses
+    the name has (urllib3 would give each its own full timeout)."""
+    try:
+        infos = _resolve(conn._dns_host, conn.port, guard.end)
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out.") from exc
+    if not guard.allow_local:
+        allowed = [info for info in infos if refusal(info[4][0]) is None]
+        if not allowed:
+            _refuse(infos[0][4][0])
+        infos = allowed
+    error: OSError | None = None
+    for family, kind, proto, _name, address in infos:
+        remaining = guard.end - time.monotonic()
+        if remaining <= 0:
+            break
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.settimeout(remaining)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        sock.settimeout(conn.timeout)  # type: ignore[arg-type]
+        return guard.connected(sock)
+    if error is None or isinstance(error, TimeoutError):
+        raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out.") from error
+    raise NewConnectionError(conn, f"Failed to establish a new connection: {error}") from error
+
+
 class _HTTPConnection(HTTPConnection):
     guard: _Guard
 
     def _new_conn(self) -> socket.socket:
-        return self.guard.connected(super()._new_conn())
+        return _open(self, self.guard)
 
 
 class _HTTPSConnection(HTTPSConnection):
     guard: _Guard
 
     def _new_conn(self) -> socket.socket:
-        return self.guard.connected(super()._new_conn())
+        return _open(self, self.guard)
 
 
 def _parse(url: str, base: str | None = None) -> URL | None:

@@ -138,3 +138,98 @@ def test_plain_text_is_decoded_as_a_browser_would(
     assert _text(body, content_type) == shown
 
 
+# --- addresses and connections ------------------------------------------------------------
+
+
+def test_site_local_ipv6_is_refused() -> None:
+    assert refusal("fec0::1") is not None
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[socket.socket]]]:
+    """An "internal service" on 127.0.0.1 that counts the connections it gets."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # ends when the socket is closed
+            while True:
+                accepted.append(server.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1], accepted
+    server.close()
+    for sock in accepted:
+        sock.close()
+
+
+def test_a_name_for_a_local_address_gets_no_connection(
+    listener: tuple[int, list[socket.socket]],
+) -> None:
+    """Refused before any packet: no connection to the internal service, and an open
+    port reads exactly as a closed one (no port scan through the CI log)."""
+    port, accepted = listener
+    details = []
+    for url in (f"http://localhost:{port}/", "http://localhost:1/"):
+        with pytest.raises(FetchError) as caught:
+            Fetcher(Limits(timeout=2)).get(url)
+        details.append(caught.value.detail)
+    time.sleep(0.1)
+    assert accepted == []
+    assert details[0] == details[1]
+    assert "refused: 127.0.0.1 is a loopback address" in details[0]
+
+
+@pytest.fixture
+def blackhole() -> Iterator[int]:
+    """A port whose connection attempts hang: a listener with a full backlog."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        sock = socket.socket()
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            sock.connect(("127.0.0.1", port))
+        fillers.append(sock)
+    time.sleep(0.1)
+    yield port
+    for sock in fillers:
+        sock.close()
+    server.close()
+
+
+@pytest.mark.parametrize("deadline", [False, True])
+def test_a_name_with_many_dead_addresses_keeps_the_time_limit(
+    blackhole: int, monkeypatch: pytest.MonkeyPatch, deadline: bool
+) -> None:
+    """urllib3 gives each address of a name its own full timeout: eight dead addresses
+    made a 0.5 s page take 4 s (and the run's --max-time likewise)."""
+    address = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", blackhole))
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", lambda *args, **kw: [address] * 8)
+    limits = Limits(timeout=100 if deadline else 0.5, allow_local=True)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="timed out"):
+        Fetcher(limits).get(
+            f"http://many.example:{blackhole}/",
+            deadline=time.monotonic() + 0.5 if deadline else None,
+        )
+    assert time.monotonic() - start < 1.5
+
+
+def test_a_slow_name_lookup_keeps_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow(*args: object, **kw: object) -> list[object]:
+        time.sleep(3)
+        raise socket.gaierror(socket.EAI_NONAME, "not known")
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", slow)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="timed out"):
+        Fetcher(Limits(timeout=0.5)).get("http://slow-dns.example/")
+    assert time.monotonic() - start < 1.5
+
+
