@@ -33,11 +33,31 @@ from .yamlsource import load_yaml, read_text
 log = logging.getLogger(__name__)
 
 
-def _yaml() -> YAML:
+def _indentation(text: str) -> tuple[int, int]:
+    """The file's mapping indent and its sequences' dash offset (the repository's: 2 and
+    2), so a file indented otherwise is not re-indented line by line. (ruamel.yaml's own
+    guess reports a sequence's indent when there is one.)"""
+    mapping, offset = 0, -1
+    parent = None
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        column = len(line) - len(stripped)
+        if stripped.startswith("- ") and parent is not None and offset < 0:
+            offset = column - parent
+        elif column and not mapping and not stripped.startswith("-"):
+            mapping = column
+        parent = column if stripped.rstrip().endswith(":") else None
+    return mapping or 2, offset if offset >= 0 else 2
+
+
+def _yaml(text: str = "") -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap an editor's long line
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    mapping, offset = _indentation(text)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
     # The same date in checked and verified must not come out as an anchor and an alias
     # (which the content loader refuses).
     yaml.representer.ignore_aliases = lambda *args: True
@@ -60,15 +80,24 @@ def record(
             path, read_text(path, root=project.root), content.operators[slug], keys, today
         )
         if new is not None:
-            write_atomic(path, new.encode("utf-8"))
+            write_atomic(_target(project, path), new.encode("utf-8"))
             changed.append(path)
     return changed
+
+
+def _target(project: Project, path: Path) -> Path:
+    """The file a link in the project leads to (the loader read it there): replacing the
+    link by a file would leave the real one unchanged. Never a file outside the project."""
+    target = path.resolve()
+    if not target.is_relative_to(project.root.resolve()):
+        raise GuideError(f"{path}: leads out of the project; not written")
+    return target
 
 
 def _edited(
     path: Path, text: str, operator: Operator, keys: list[str], today: dt.date
 ) -> str | None:
-    yaml = _yaml()
+    yaml = _yaml(text)
     try:
         data = yaml.load(text)
     except YAMLError as exc:  # it passed the content loader: a reader difference
@@ -97,6 +126,12 @@ def _edited(
     out = io.StringIO()
     yaml.dump(data, out)
     new = out.getvalue()
+    # The file's line ends and byte-order mark, which ruamel.yaml drops: else every
+    # line of a CRLF file changes and the review diff hides the dates.
+    if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+        new = new.replace("\n", "\r\n")
+    if text.startswith("\ufeff") and not new.startswith("\ufeff"):
+        new = "\ufeff" + new
     # Read back as the build will, before it replaces anything.
     source = load_yaml(path, new)
     check_yaml_characters(source)

@@ -233,3 +233,101 @@ def test_a_slow_name_lookup_keeps_the_time_limit(monkeypatch: pytest.MonkeyPatch
     assert time.monotonic() - start < 1.5
 
 
+# --- --record: only the dates change --------------------------------------------------
+
+_FILE = """\
+names:
+  latin: MTS
+  local: МТС
+domains: [mts.ru]
+compiled: 2026-01-01
+facts:
+  site:
+    value: https://mts.ru
+    source: https://mts.ru/x
+    checked: 2026-01-01
+    confidence: high
+"""
+_FOUR = """\
+names:
+    latin: MTS
+    local: МТС
+domains: [mts.ru]
+compiled: 2026-01-01
+facts:
+    site:
+        value: https://mts.ru
+        source: https://mts.ru/x
+        checked: 2026-01-01
+        confidence: high
+        note: |
+            two
+            lines
+    unused:
+        rule:
+        - {sentence: fee_after_some_tariffs, num: "90", amount: "5"}
+        source: x
+        checked: 2026-01-01
+        confidence: medium
+"""
+TODAY = dt.date(2026, 11, 27)
+
+
+def _changed_lines(old: str, new: str) -> list[str]:
+    diff = difflib.unified_diff(old.splitlines(True), new.splitlines(True), n=0)
+    return [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _FILE.replace("\n", "\r\n"),  # written on Windows
+        "\ufeff" + _FILE,  # with a byte-order mark
+        _FOUR,  # indented by four, sequences not indented
+    ],
+    ids=["crlf", "bom", "four-spaces"],
+)
+def test_record_changes_only_the_date_lines(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "mts.yaml"
+    path.write_bytes(text.encode())
+    operator = parse_model(Operator, load_yaml(path, text), slug="mts")
+    assert isinstance(operator, Operator)
+    new = _edited(path, text, operator, ["site"], TODAY)
+    assert new is not None
+    eol = "\r\n" if "\r\n" in text else "\n"
+    line = next(line for line in text.splitlines() if "checked:" in line)
+    indent = line[: len(line) - len(line.lstrip())]
+    assert sorted(_changed_lines(text, new)) == sorted(
+        [
+            f"-{line}{eol}",
+            f"+{indent}checked: 2026-11-27{eol}",
+            f"+{indent}verified: 2026-11-27{eol}",
+        ]
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="ruamel.yaml drops a document end marker")
+def test_record_keeps_a_document_end_marker(tmp_path: Path) -> None:
+    text = _FILE + "...\n"
+    path = tmp_path / "mts.yaml"
+    operator = parse_model(Operator, load_yaml(path, text), slug="mts")
+    assert isinstance(operator, Operator)
+    new = _edited(path, text, operator, ["site"], TODAY)
+    assert new is not None and new.endswith("...\n")
+
+
+def test_record_writes_through_a_link_inside_the_project(project_copy: Project) -> None:
+    """An operator file that is a link (allowed inside the project) is edited where it
+    leads; replacing the link by a file left the real one unchanged."""
+    from generator.content import load_content
+
+    operators = project_copy.root / "content" / "operators"
+    real = project_copy.root / "shared" / "mts.yaml"
+    real.parent.mkdir()
+    shutil.move(operators / "mts.yaml", real)
+    os.symlink(os.path.relpath(real, operators), operators / "mts.yaml")
+    content = load_content(project_copy)
+    verdict = Verdict("mts", "site", "confirmed", "https://mts.ru/", "found")
+    record(project_copy, content, [verdict], TODAY)
+    assert (operators / "mts.yaml").is_symlink()
+    assert "verified: 2026-11-27" in real.read_text(encoding="utf-8")
