@@ -138,6 +138,41 @@ def test_plain_text_is_decoded_as_a_browser_would(
     assert _text(body, content_type) == shown
 
 
+def _pdf(content: bytes) -> bytes:
+    """A one-page PDF with this content stream (Helvetica as /F1)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    return out + b"startxref\n%d\n%%%%EOF\n" % xref
+
+
+@pytest.mark.xfail(strict=True, reason="pypdf's extract_text keeps invisible and off-page text")
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        b"BT /F1 12 Tf 3 Tr 72 650 Td (VALUE) Tj ET",  # text render mode 3: invisible
+        b"BT /F1 12 Tf 9000 9000 Td (VALUE) Tj ET",  # outside the page
+    ],
+    ids=["render-mode-3", "off-page"],
+)
+def test_invisible_pdf_text_is_not_on_the_page(hidden: bytes) -> None:
+    text = _text(_pdf(b"BT /F1 12 Tf 72 700 Td (Shown) Tj ET " + hidden), "application/pdf")
+    assert "Shown" in text and "VALUE" not in text
+
+
 # --- addresses and connections ------------------------------------------------------------
 
 
