@@ -31,7 +31,7 @@ from typing import Literal
 import tinyhtml5
 import webencodings
 from ada_url import URL
-from pypdf import PdfReader  # imported here, once, not in every forked reader
+from pypdf import PageObject, PdfReader  # imported here, once, not in every forked reader
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -386,11 +386,48 @@ def _extract_child(send: Connection, parent: int, body: bytes, content_type: str
         send.send((False, f"unreadable page ({type(exc).__name__})"))
 
 
+#: Text render modes that paint nothing (3: invisible, 7: clipping only): an OCR layer,
+#: or text hidden from the reader on purpose.
+_INVISIBLE = {3, 7}
+
+
+def _visible_pdf_text(page: PageObject) -> str:
+    """The page's text as pypdf extracts it, without what a reader cannot see: text in
+    an invisible render mode, or drawn outside the page."""
+    box = page.mediabox
+    left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
+    modes = [0]  # the render mode is part of the graphics state: q/Q save and restore it
+    parts: list[str] = []
+
+    def operand(operator: bytes, args: list[object], cm: object, tm: object) -> None:
+        if operator == b"q":
+            modes.append(modes[-1])
+        elif operator == b"Q" and len(modes) > 1:
+            modes.pop()
+        elif operator == b"Tr" and args:
+            with contextlib.suppress(TypeError, ValueError):
+                modes[-1] = int(args[0])  # type: ignore[call-overload]
+
+    def text(chunk: str, cm: list[float], tm: list[float], font: object, size: object) -> None:
+        if not chunk.strip():
+            parts.append(chunk)
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if modes[-1] not in _INVISIBLE and left <= x <= right and bottom <= y <= top:
+            parts.append(chunk)
+        else:
+            parts.append(" ")
+
+    page.extract_text(visitor_operand_before=operand, visitor_text=text)
+    return "".join(parts)
+
+
 def _pdf_text(body: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(body))
         count = min(len(reader.pages), _MAX_PDF_PAGES)
-        text = " ".join(reader.pages[i].extract_text() or "" for i in range(count))
+        text = " ".join(_visible_pdf_text(reader.pages[i]) for i in range(count))
     except Exception as exc:  # pypdf raises all sorts on broken files; none may escape
         raise FetchError("unreachable", "unreadable PDF") from exc
     return " ".join(text.split())

@@ -126,6 +126,11 @@ def _edited(
     out = io.StringIO()
     yaml.dump(data, out)
     new = out.getvalue()
+    # A document end marker, which ruamel.yaml drops too.
+    if text.rstrip("\r\n\ufeff").splitlines()[-1:] == ["..."] and not new.rstrip().endswith(
+        "\n..."
+    ):
+        new = new.rstrip("\n") + "\n...\n"
     # The file's line ends and byte-order mark, which ruamel.yaml drops: else every
     # line of a CRLF file changes and the review diff hides the dates.
     if "\r\n" in text and text.count("\r\n") == text.count("\n"):

@@ -84,18 +84,33 @@ def _groups(text: str) -> list[str]:
     return re.findall(r"[0-9]+", text)
 
 
-def _on_group_bounds(form: str, groups: list[str]) -> bool:
-    """Whether ``form`` is some whole groups of the run in a row: a number is never found
-    inside a longer one ("8 800 250-08-9" in "...08-90", "78002500890" in an INN)."""
+def _on_group_bounds(form: str, run: str) -> bool:
+    """Whether ``form`` is some whole groups of the run in a row, and the whole number
+    there: a number is never found inside a longer one ("8 800 250-08-9" in "...08-90",
+    "78002500890" in an INN), nor as the first groups of one ("8 800 250-08" in
+    "8 800 250-08-90")."""
+    groups = list(re.finditer(r"[0-9]+", run))
     for first in range(len(groups)):
         joined = ""
-        for group in groups[first:]:
-            joined += group
+        for i in range(first, len(groups)):
+            joined += groups[i].group()
             if joined == form:
-                return True
+                return i + 1 == len(groups) or _ends_there(run, groups, i)
             if not form.startswith(joined):
                 break
     return False
+
+
+def _ends_there(run: str, groups: list[re.Match[str]], last: int) -> bool:
+    """Whether the number ends after ``groups[last]`` although the run goes on: the
+    next group is a new number (or a bracket), not the rest of this one."""
+    gap = run[groups[last].end() : groups[last + 1].start()]
+    if not any(c.isspace() for c in gap):
+        return False  # "-", "." or nothing: the same number goes on
+    if "(" in gap:
+        return True  # "8 800 250-08-90 (24/7)", or "(495) ..." starting another number
+    rest = sum(len(g.group()) for g in groups[last + 1 :])
+    return rest >= 7  # another whole number follows; " 90" is this one's last group
 
 
 def _find_phone(value: str, text: str) -> str | None:
@@ -109,7 +124,7 @@ def _find_phone(value: str, text: str) -> str | None:
             around = text[run.start() - 1 : run.start()] + text[run.end() : run.end() + 1]
             if groups == _groups(value) and not any(c.isalnum() for c in around):
                 return run.group()
-        elif any(_on_group_bounds(form, groups) for form in forms):
+        elif any(_on_group_bounds(form, run.group()) for form in forms):
             return run.group()
     return None
 
