@@ -36,7 +36,7 @@ from .output import (
 )
 from .paper import PrintOptions
 from .project import Project, cache_dir
-from .workers import PdfProcess, children_tempdir, worker_init
+from .workers import PdfProcess, children_tempdir, take_early_pdf, worker_init
 
 if TYPE_CHECKING:
     from .content import Content
@@ -245,7 +245,7 @@ def build(
     with children_tempdir():
         if len(targets) == 1 and jobs > 1 and "pdf" in settings.formats:
             # Start at once: the import then runs while everything else here happens.
-            _PDF = PdfProcess()
+            _PDF = take_early_pdf() or PdfProcess()
         try:
             with locked(settings.out_dir):
                 yield from _build(project, targets, settings, jobs=jobs, force=force)

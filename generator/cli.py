@@ -205,6 +205,21 @@ def options_of(args: argparse.Namespace) -> PrintOptions:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .workers import early_pdf
+
+    # One leaflet's PDF: start the process that makes it before anything else is read.
+    one_pdf = (
+        not (args.list or args.all)
+        and len(args.lang or ()) == 1
+        and len(args.operator or ()) == 1
+        and args.format != "html"
+        and (args.jobs or os.cpu_count() or 1) > 1
+    )
+    with early_pdf(one_pdf):
+        return _build_with(args, out, err)
+
+
+def _build_with(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .api import iter_build
     from .build import FORMATS, Settings, select
 

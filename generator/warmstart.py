@@ -10,6 +10,10 @@ it needs only when HarfBuzz's subsetter is missing or a font is variable (~0.15 
   WeasyPrint and Python; the next start loads it in a few milliseconds instead of
   parsing. Anything unexpected (another cffi, an unreadable cache) falls back to
   parsing, so the worst case is the old speed, never a wrong result.
+- cffi parses every C type named at run time with pycparser (~3 ms each). WeasyPrint
+  names an array of each length it subsets a font to (``hb_codepoint_t[1365]``): dozens
+  per leaflet, each new to the process. Once one array of an item type is parsed, the
+  others are built as cffi builds them (``model.ArrayType`` of the same item object).
 - ``fontTools.subset`` and ``fontTools.varLib.instancer`` are imported when first used
   (``importlib.util.LazyLoader`` and a forwarding function), not when WeasyPrint loads.
 - WeasyPrint tries several names for each library (Windows, macOS and Linux spellings);
@@ -30,6 +34,7 @@ import importlib.util
 import logging
 import os
 import pickle
+import re
 import sys
 import tempfile
 import types
@@ -42,7 +47,7 @@ log = logging.getLogger(__name__)
 #: Bump when what is pickled changes.
 CACHE_VERSION = "1"
 #: Parser attributes that only matter while parsing (and do not pickle), or are ours.
-_TRANSIENT = {"_structnode2type", "_mg_declared"}
+_TRANSIENT = {"_structnode2type", "_mg_declared", "_mg_arrays"}
 
 
 def _cache_folder() -> Path | None:
@@ -75,6 +80,7 @@ def _cached_parse(parse: Callable[..., None], folder: Path) -> Callable[..., Non
         ).hexdigest()[:32]
         path = folder / f"{key}.pickle"
         self.__dict__.pop("_mg_declared", None)  # the declarations change: types too
+        self.__dict__.pop("_mg_arrays", None)
         try:
             state = pickle.loads(path.read_bytes())
             if isinstance(state, dict) and "_declarations" in state:
@@ -115,12 +121,26 @@ class _TypeNames:
         self.new = False
 
     def wrap(self, parse_type: Callable[..., Any]) -> Callable[..., Any]:
+        from cffi import model
+
         @functools.wraps(parse_type)
         def noted(parser: Any, cdecl: str) -> Any:
+            # WeasyPrint asks for an array of each length it subsets a font to
+            # ("hb_codepoint_t[1365]"): each a pycparser run of ~3 ms. Once the item type
+            # is known, the array is built as cffi builds it (same item object).
+            array = _ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+            arrays = parser.__dict__.setdefault("_mg_arrays", {})
+            if array and array.group(1) in arrays:
+                item, quals = arrays[array.group(1)]
+                return model.ArrayType(item, int(array.group(2))), quals
             if isinstance(cdecl, str) and cdecl not in self.names:
                 self.names.add(cdecl)
                 self.new = True
-            return parse_type(parser, cdecl)
+            result = parse_type(parser, cdecl)
+            tp, quals = result
+            if array and isinstance(tp, model.ArrayType) and tp.length == int(array.group(2)):
+                arrays[array.group(1)] = (tp.item, quals)
+            return result
 
         return noted
 
@@ -140,6 +160,8 @@ class _TypeNames:
 
 
 _TYPES: _TypeNames | None = None
+#: A C array type of a fixed length, as WeasyPrint names them: "hb_codepoint_t[42]".
+_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*\[([0-9]{1,9})\]")
 
 
 def remember() -> None:
@@ -155,7 +177,16 @@ def prewarm() -> None:
         from weasyprint import HTML
         from weasyprint.text.ffi import ffi
 
+        # One array length per item type is enough: the others are then built directly.
+        names, items = [], set()
         for name in sorted(_TYPES.names if _TYPES else ()):
+            array = _ARRAY.fullmatch(name)
+            if array and array.group(1) in items:
+                continue
+            if array:
+                items.add(array.group(1))
+            names.append(name)
+        for name in names:
             try:
                 ffi.typeof(name)
             except Exception:  # a name from another WeasyPrint: it will not be asked for

@@ -75,6 +75,9 @@ def children_tempdir() -> Iterator[None]:
     """While the block runs, children forked by this process keep their temporary files
     in one folder, removed at the end (after the children are gone)."""
     global _TEMPDIR
+    if _TEMPDIR is not None:  # inside another such block (the CLI's early PDF process)
+        yield
+        return
     _TEMPDIR = tempfile.mkdtemp(prefix="make-guide-")
     try:
         yield
@@ -133,6 +136,37 @@ class PdfProcess:
             self._proc.kill()
         self._proc.join()
         self._conn.close()
+
+
+#: A PDF process the command line started before it read anything (see :func:`early_pdf`).
+_EARLY: PdfProcess | None = None
+
+
+@contextmanager
+def early_pdf(wanted: bool) -> Iterator[None]:
+    """Start the PDF process now, when the command line already says it builds one
+    leaflet's PDF: WeasyPrint's import then overlaps everything before the build too
+    (finding the project, reading guide.yaml, checking the fonts). The build takes it
+    with :func:`take_early_pdf`; one it did not take is stopped here."""
+    global _EARLY
+    if not wanted:
+        yield
+        return
+    with children_tempdir():
+        _EARLY = PdfProcess()
+        try:
+            yield
+        finally:
+            if _EARLY is not None:
+                _EARLY.close()
+                _EARLY = None
+
+
+def take_early_pdf() -> PdfProcess | None:
+    """The PDF process :func:`early_pdf` started, now the caller's to close."""
+    global _EARLY
+    process, _EARLY = _EARLY, None
+    return process
 
 
 def _pdf_server(conn: Connection, parents_end: Connection, parent: int) -> None:

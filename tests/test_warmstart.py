@@ -1,0 +1,41 @@
+"""The quick WeasyPrint import gives the C types cffi itself would (it only skips work)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+#: Run in a fresh interpreter: the speed-ups apply only before WeasyPrint is imported.
+CHECK = r"""
+from generator.warmstart import import_weasyprint
+import_weasyprint()
+from weasyprint.text.ffi import ffi
+
+# Arrays of any length, built from the first one parsed: the same types as cffi's.
+first = ffi.typeof("hb_codepoint_t[3]")
+for n in (1, 7, 1365, 20695):
+    t = ffi.typeof(f"hb_codepoint_t[{n}]")
+    assert t.kind == "array" and t.length == n, (t, n)
+    assert t.item is first.item is ffi.typeof("hb_codepoint_t"), t
+    cells = ffi.new(f"hb_codepoint_t[{n}]")
+    cells[n - 1] = 42
+    assert len(cells) == n and cells[n - 1] == 42
+# ...and with a space, and an unknown item type still refused as cffi refuses it.
+assert ffi.typeof("hb_codepoint_t [5]").length == 5
+try:
+    ffi.typeof("no_such_type_t[4]")
+except Exception:
+    pass
+else:
+    raise AssertionError("an unknown type was accepted")
+# A plain cffi, parsing everything itself, agrees on the size.
+assert ffi.sizeof("hb_codepoint_t[1365]") == 1365 * ffi.sizeof("hb_codepoint_t")
+print("ok")
+"""
+
+
+def test_arrays_are_cffis_own_types() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
