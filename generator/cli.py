@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from .errors import GuideError
@@ -257,15 +257,13 @@ def _build_with(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     failures: list[str] = []
     built = fresh = 0
     # A progress bar on a terminal; one line per file otherwise (logs, CI).
-    from tqdm import tqdm
+    bar: Any
+    if args.quiet or len(targets) < 2 or not err.isatty():
+        bar = _NoBar()  # tqdm not even imported: a no-op build stays quick
+    else:
+        from tqdm import tqdm
 
-    bar = tqdm(
-        total=len(targets),
-        file=err,
-        unit="leaflet",
-        leave=False,
-        disable=args.quiet or len(targets) < 2 or not err.isatty(),
-    )
+        bar = tqdm(total=len(targets), file=err, unit="leaflet", leave=False)
 
     def say(line: str) -> None:
         if bar.disable:
@@ -308,6 +306,24 @@ def _build_with(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"built {built}, up to date {fresh} ({len(targets)} leaflets) in {seconds:.1f} s\n"
         )
     return EXIT_OK
+
+
+class _NoBar:
+    """What the build loop asks of tqdm, when there is no bar to draw."""
+
+    disable = True
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def write(self, line: str, file: TextIO) -> None:
+        file.write(line + "\n")
 
 
 def _list(project: Project, out: TextIO) -> None:

@@ -177,3 +177,34 @@ def test_cache_folder_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
     assert cache_dir() == tmp_path / "x" / "make-guide"
     assert os.environ["XDG_CACHE_HOME"]
+
+
+def test_library_versions_are_the_installed_ones() -> None:
+    """Read from the dist-info folder names (fast), they agree with importlib.metadata:
+    upgrading WeasyPrint or Babel still rebuilds every leaflet."""
+    from importlib import metadata
+
+    from generator.manifest import LIBRARIES, _installed_versions, _version
+
+    installed = _installed_versions()
+    for lib in LIBRARIES:
+        assert _version(lib, installed) == metadata.version(lib), lib
+    assert _version("no-such-library-here", installed) == "none"
+
+
+def test_guide_settings_follow_every_edit(project_copy: Project) -> None:
+    """What to build is read from a cache keyed by guide.yaml's content: an edit is seen
+    at once, and going back to an earlier text gives the earlier answer."""
+    guide = project_copy.guide_file
+    before = guide.read_text("utf-8")
+    lang = next(lang for lang in project_copy.languages() if lang != "en")
+    assert lang in Project(project_copy.root).released_languages()
+    held = before.replace("\nlanguages:\n", f"\nlanguages:\n  {lang}: {{released: false}}\n", 1)
+    assert held != before
+    for _ in range(2):  # the second round reads the cached answers
+        guide.write_text(held, "utf-8")
+        assert lang not in Project(project_copy.root).released_languages()
+        guide.write_text(before, "utf-8")
+        assert lang in Project(project_copy.root).released_languages()
+    guide.write_text(before.replace("\nlanguages:\n", "\nsource_language: ru\nlanguages:\n", 1))
+    assert Project(project_copy.root).source_language() == "ru"
