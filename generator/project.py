@@ -327,13 +327,12 @@ class Project:
             return {}
         settings = {k: data[k] for k in _SETTINGS if k in data}
         if path is not None:
+            from .output import write_atomic
+
             try:
                 path.parent.mkdir(exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(settings, fh)
-                os.replace(tmp, path)
-            except (OSError, TypeError, ValueError) as exc:  # only a cache
+                write_atomic(path, json.dumps(settings).encode("utf-8"))
+            except (OSError, GuideError, TypeError, ValueError) as exc:  # only a cache
                 log.debug("not caching guide.yaml's settings: %s", exc)
         return settings
 
