@@ -233,8 +233,9 @@ def load_guide(path: Path) -> tuple[Guide, YamlSource]:
     return guide, source
 
 
-def load_operator(path: Path) -> tuple[Operator, YamlSource]:
-    source = load_yaml(path)
+def load_operator(path: Path, text: str | None = None) -> tuple[Operator, YamlSource]:
+    """One operator file (or ``text``, as that file would read), checked as the build does."""
+    source = load_yaml(path, text)
     check_yaml_characters(source)
     operator = parse_model(Operator, source, slug=path.stem)
     assert isinstance(operator, Operator)

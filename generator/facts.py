@@ -80,14 +80,6 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, last))
 
 
-def source_url(fact: Fact) -> str | None:
-    """The fact's source when it is an http(s) URL (anything else is a citation)."""
-    source = fact.source
-    if source.startswith(("https://", "http://")) and not any(c.isspace() for c in source):
-        return source
-    return None
-
-
 def printed_value(fact: Fact) -> tuple[str, str]:
     """The fact's kind and its content in one line (a rule as its sentences and numbers)."""
     if fact.value is not None:
@@ -113,7 +105,7 @@ def fact_rows(
         source = content.sources[slug]
         for key, fact in operator.facts.items():
             kind, value = printed_value(fact)
-            url = source_url(fact)
+            url = fact.url
             marks = []
             if fact.checked < stale_before:
                 marks.append("stale")

@@ -274,25 +274,24 @@ def localize(
         values["site"] = site.label
     guide_items = list(guide_messages(content.guide, content.sources["guide"]))
     operator_items = list(operator_messages(source, content.sources[slug]))
-    # The labels of the facts left out (low confidence), for the one "not confirmed" line.
+    # The labels of facts, listed in one sentence: those left out (low confidence), for
+    # the one "not confirmed" line, and those found on their live sources, for a
+    # ``verified`` block (only a day on which something was checked is ever printed).
     labels = {m.path[-1]: m for m in guide_items if m.path[:1] == ("facts",)}
     # Named without the operator ("your balance", not "MegaFon: your balance"): the
     # list is about this operator already.
     unnamed = {**values, "operator": ""}
-    omitted = [
-        _strip_label(translator.format(labels[key].context, labels[key].msgid, unnamed))
-        for key, fact in source.facts.items()
-        if not fact.printable
-    ]
-    values[OMITTED] = format_list(omitted, locale=locale) if omitted else ""
-    # The printed facts found on their live sources, for a ``verified`` block: only a day
-    # on which something was checked is ever printed.
-    found = [
-        _strip_label(translator.format(labels[key].context, labels[key].msgid, unnamed))
-        for key, fact in source.facts.items()
-        if fact.printable and fact.live and key in labels
-    ]
-    values[FOUND] = format_list(found, locale=locale) if found else ""
+
+    def listed(keys: list[str]) -> str:
+        names = [
+            _strip_label(translator.format(labels[k].context, labels[k].msgid, unnamed))
+            for k in keys
+        ]
+        return format_list(names, locale=locale) if names else ""
+
+    facts = source.facts.items()
+    values[OMITTED] = listed([key for key, fact in facts if not fact.printable])
+    values[FOUND] = listed([key for key, fact in facts if fact.printable and fact.live])
     values[VERIFIED] = format_skeleton("yMMMMd", verified, locale=locale) if verified else ""
     return Leaflet(
         lang=lang,

@@ -21,14 +21,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from .characters import check_yaml_characters
-from .content import Content, parse_model
+from .content import Content, load_operator
 from .errors import GuideError
 from .output import write_atomic
 from .project import Project
 from .schema import Operator
 from .verify import Verdict
-from .yamlsource import load_yaml, read_text
+from .yamlsource import read_text
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +137,7 @@ def _edited(
     if text.startswith("\ufeff") and not new.startswith("\ufeff"):
         new = "\ufeff" + new
     # Read back as the build will, before it replaces anything.
-    source = load_yaml(path, new)
-    check_yaml_characters(source)
-    edited = parse_model(Operator, source, slug=path.stem)
-    assert isinstance(edited, Operator)
+    edited, _ = load_operator(path, new)
     for key in keys:
         if edited.facts[key].checked != today or not edited.facts[key].live:
             raise GuideError(f"{path}: facts.{key}: recording the check did not read back")

@@ -116,9 +116,18 @@ class Fact(StrictModel):
         if self.verified is not None:
             if self.verified > self.checked:
                 raise ValueError("'verified' cannot be later than 'checked'")
-            if not self.source.startswith(("https://", "http://")):
+            if self.url is None:
                 raise ValueError("'verified' needs a 'source' that is an http(s) URL")
         return self
+
+    @property
+    def url(self) -> str | None:
+        """The source when it is an http(s) URL, which ``facts verify`` can fetch
+        (anything else is a citation)."""
+        source = self.source
+        if source.startswith(("https://", "http://")) and not any(c.isspace() for c in source):
+            return source
+        return None
 
     @property
     def live(self) -> bool:

@@ -22,11 +22,12 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 from ada_url import URL
 
+from .characters import refused_reason
 from .facts import FactRow
 from .fetch import Fetcher, FetchError, Page
 
@@ -45,13 +46,7 @@ class Verdict:
     detail: str
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "operator": self.operator,
-            "fact": self.fact,
-            "status": self.status,
-            "url": self.url,
-            "detail": self.detail,
-        }
+        return asdict(self)
 
 
 #: A phone number as written in a fact: digits with spaces, dashes, dots, brackets.
@@ -195,10 +190,7 @@ def _shown(text: str, limit: int = 200) -> str:
     """Text from a page or a server, safe to print on a terminal: one line, no control
     or format characters (an escape sequence in a page must not reach the editor's
     terminal, a bidi override must not reorder the line), bounded."""
-    text = "".join(
-        "\ufffd" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
-        for c in " ".join(text.split())
-    )
+    text = "".join("\ufffd" if refused_reason(c) else c for c in " ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

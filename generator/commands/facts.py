@@ -62,19 +62,26 @@ def parser() -> argparse.ArgumentParser:
         "stale_after_months), low-confidence or without a source URL. "
         "'make-guide facts verify --help' re-checks the facts against their sources.",
     )
-    parser.add_argument("--json", action="store_true", help="a JSON list of objects")
+    _shared_options(parser, "a JSON list of objects", FAIL_LIST, "has this mark")
+    return parser
+
+
+def _shared_options(
+    parser: argparse.ArgumentParser, json_help: str, fail: Sequence[str], fail_help: str
+) -> None:
+    """The options ``facts`` and ``facts verify`` both take."""
+    parser.add_argument("--json", action="store_true", help=json_help)
     parser.add_argument(
         "--operator", action="append", metavar="O", help="only this operator (repeatable)"
     )
     parser.add_argument(
         "--fail-on",
-        type=_fail_on(FAIL_LIST),
+        type=_fail_on(fail),
         default=set(),
-        metavar="|".join(FAIL_LIST),
-        help="exit 1 when a fact has this mark (comma-separated; for CI)",
+        metavar="|".join(fail),
+        help=f"exit 1 when a fact {fail_help} (comma-separated; for CI)",
     )
     common_options(parser)
-    return parser
 
 
 def _verify_parser() -> argparse.ArgumentParser:
@@ -84,10 +91,7 @@ def _verify_parser() -> argparse.ArgumentParser:
         "look for the fact's value on it: confirmed, not_found, unreachable, moved (to "
         "another host) or skipped. Never edits content unless --record is given.",
     )
-    parser.add_argument("--json", action="store_true", help="a JSON list of results")
-    parser.add_argument(
-        "--operator", action="append", metavar="O", help="only this operator (repeatable)"
-    )
+    _shared_options(parser, "a JSON list of results", FAIL_VERIFY, "gets this status")
     parser.add_argument(
         "--record",
         action="store_true",
@@ -113,14 +117,6 @@ def _verify_parser() -> argparse.ArgumentParser:
         metavar="S",
         help=f"seconds for the whole run; later pages are not fetched (default {MAX_TIME:g})",
     )
-    parser.add_argument(
-        "--fail-on",
-        type=_fail_on(FAIL_VERIFY),
-        default=set(),
-        metavar="|".join(FAIL_VERIFY),
-        help="exit 1 when a fact gets this status (comma-separated; for CI)",
-    )
-    common_options(parser)
     return parser
 
 
