@@ -79,3 +79,16 @@ def project_copy(tmp_path: Path) -> Project:
     for name in ("content", "templates", "locales"):
         shutil.copytree(PROJECT.root / name, root / name)
     return Project(root)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, for the browser tests and the preview's."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import FLAGS, _tool
+
+    chromium = _tool("MAKE_GUIDE_CHROMIUM", shutil.which("chromium"))
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        yield instance
+        instance.close()

@@ -6,8 +6,10 @@ import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pypdf
+from pypdf.generic import ContentStream
 
 
 class _Text(HTMLParser):
@@ -80,3 +82,31 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
     out, err = io.StringIO(), io.StringIO()
     return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
+
+
+def glyphs_shown(pdf: Path) -> int:
+    """How many glyphs the PDF draws, asserting that none is glyph 0 (.notdef, the
+    empty "tofu" box) and that every font is a CID (Type0) font."""
+    reader = pypdf.PdfReader(pdf)
+    shown = 0
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        font: Any = None
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"Tf":
+                font = fonts[operands[0]].get_object()
+            elif op in (b"Tj", b"TJ"):
+                for item in operands[0] if op == b"TJ" else [operands[0]]:
+                    if isinstance(item, (bytes, str)):
+                        raw = (
+                            item.get_original_bytes()
+                            if hasattr(item, "get_original_bytes")
+                            else bytes(item)
+                        )
+                        assert font["/Subtype"] == "/Type0"
+                        cids = [
+                            int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)
+                        ]
+                        assert 0 not in cids, font["/BaseFont"]
+                        shown += len(cids)
+    return shown

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -47,17 +46,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Path:
     assert not [r.error for r in build(project, targets, settings, jobs=2) if r.error]
     assert write_index(project, settings.out_dir) == out / INDEX_NAME
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    chromium = _tool("MAKE_GUIDE_CHROMIUM", shutil.which("chromium"))
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

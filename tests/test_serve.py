@@ -613,18 +613,6 @@ def test_serve_command_until_stopped(project_copy: Project, tmp_path: Path, stop
 # -- in a browser -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    from test_browser import FLAGS, _tool
-
-    chromium = _tool("MAKE_GUIDE_CHROMIUM", shutil.which("chromium"))
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
-        yield instance
-        instance.close()
-
-
 def until(page, expression: str) -> object:
     """Poll ``expression`` in ``page`` until it is truthy (through reloads). Not
     Playwright's wait_for_function: the page's Content-Security-Policy forbids eval."""
