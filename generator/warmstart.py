@@ -207,6 +207,13 @@ def _lazy(name: str) -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    # Also an attribute of its package, as a real import leaves it: ``from package import
+    # name`` then takes it from there. Otherwise that statement goes through the import
+    # system, which reads the module's ``__spec__`` (Python 3.11), and that one read
+    # loads the lazy module in full.
+    parent, _, child = name.rpartition(".")
+    if parent in sys.modules:
+        setattr(sys.modules[parent], child, module)
 
 
 def _forwarding(module_name: str, names: list[str]) -> None:

@@ -39,3 +39,32 @@ def test_arrays_are_cffis_own_types() -> None:
         [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+#: fontTools' subsetter (and the variable-font code it pulls in) is WeasyPrint's
+#: fallback when HarfBuzz cannot subset: loaded only when used.
+LAZY = r"""
+import sys
+from generator.warmstart import import_weasyprint
+import_weasyprint()
+import weasyprint.pdf.fonts
+
+loaded = [m for m in ("fontTools.varLib", "fontTools.subset.cff", "fontTools.otlLib.builder")
+          if m in sys.modules]
+assert not loaded, f"loaded at import: {loaded}"
+# ...and works as the real module when WeasyPrint falls back to it.
+from fontTools import subset
+options = subset.Options(retain_gids=True)
+assert subset.Subsetter(options).options is options
+assert "fontTools.subset.cff" in sys.modules
+from fontTools.varLib.instancer import instantiateVariableFont
+assert callable(instantiateVariableFont)
+print("ok")
+"""
+
+
+def test_fonttools_subsetter_loads_only_when_used() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
