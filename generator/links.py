@@ -21,6 +21,7 @@ it, or when it is in ``xn--`` form; so "e.g.", "No.5", "3.5" or "ул.Ленин
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from ada_url import URL, idna_to_unicode
 
+from . import diskcache
 from .errors import GuideError
 
 if TYPE_CHECKING:
@@ -70,8 +72,37 @@ def _suffixes() -> PublicSuffixList:
 
 
 def is_public_suffix(name: str) -> bool:
-    """``ru``, ``com.ru`` or ``blogspot.com``: names under which anyone can register."""
-    return bool(_suffixes().is_public(name.lower()))
+    """``ru``, ``com.ru`` or ``blogspot.com``: names under which anyone can register.
+
+    Answers are kept between runs (:mod:`generator.diskcache`) for this edition of the
+    list: the few names a guide asks about do not need its 10,000 rules parsed each time.
+    """
+    name = name.lower()
+    key, answers = _answers()
+    if name not in answers:
+        answers[name] = bool(_suffixes().is_public(name))
+        diskcache.store("public-suffixes", key, answers)
+    return answers[name]
+
+
+@cache
+def _answers() -> tuple[str, dict[str, bool]]:
+    """This list's cache key, and the answers it gave before (name -> public suffix)."""
+    import publicsuffixlist
+
+    try:
+        stat = os.stat(publicsuffixlist.PSLFILE)
+        edition = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        edition = "unknown"
+    key = diskcache.entry_key(
+        diskcache.code_version(__file__), publicsuffixlist.__version__, edition
+    )
+    kept = diskcache.load("public-suffixes", key)
+    answers: dict[str, bool] = {}
+    if isinstance(kept, dict):
+        answers = {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, bool)}
+    return key, answers
 
 
 def links_in(text: str) -> list[str]:

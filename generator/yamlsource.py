@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import files
+from . import diskcache, files
 from .errors import GuideError, located
 from .files import MAX_BYTES
 from .project import Project
@@ -128,7 +128,11 @@ def load_yaml(path: Path, text: str | None = None, *, root: Path | None = None) 
     if key in _PARSED:
         _PARSED.move_to_end(key)
         return _PARSED[key]
-    source = _parse(path, text)
+    disk_key = diskcache.entry_key(diskcache.code_version(__file__), yaml.__version__, text)
+    source = _from_cache(path, diskcache.load("yaml", disk_key))
+    if source is None:
+        source = _parse(path, text)
+        diskcache.store("yaml", disk_key, (source.data, source.lines, source.numeric))
     _PARSED[key] = source
     while len(_PARSED) > 64:  # a long-running preview sees many versions of a file
         _PARSED.popitem(last=False)
@@ -138,6 +142,19 @@ def load_yaml(path: Path, text: str | None = None, *, root: Path | None = None) 
 #: Files already parsed in this process, by name and content: guide.yaml is read by the
 #: project (its settings), the content loader and extraction; PyYAML is pure Python.
 _PARSED: OrderedDict[tuple[str, bytes], YamlSource] = OrderedDict()
+
+
+def _from_cache(path: Path, entry: object) -> YamlSource | None:
+    """A parse kept by :mod:`generator.diskcache` (the same text parsed before, by this
+    code), or None when there is none of the expected shape."""
+    if not (isinstance(entry, tuple) and len(entry) == 3):
+        return None
+    data, lines, numeric = entry
+    if not (isinstance(data, dict | list | str) and isinstance(lines, dict)):
+        return None
+    if not isinstance(numeric, set):
+        return None
+    return YamlSource(path=path, data=data, lines=lines, numeric=numeric)
 
 
 def _parse(path: Path, text: str) -> YamlSource:

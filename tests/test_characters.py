@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from catalog_edit import catalog, first_paragraph, headings, set_msgstr, set_yaml_scalar
 
-from generator.characters import character_problem, refused_reason
+from generator.characters import character_problem, describe, refused_reason
 from generator.content import load_content
 from generator.errors import GuideError
 from generator.project import Project
@@ -86,6 +86,23 @@ def test_every_format_character_is_refused() -> None:
             unicodedata.category(ch) == "Cc" and ch not in "\t\n"
         ):
             assert refused_reason(ch), f"U+{cp:04X}"
+
+
+def test_the_quick_look_at_whole_text_agrees_with_each_character_read() -> None:
+    # character_problem first looks at the whole string at once; for every code point,
+    # alone and inside ordinary text, it must say what reading it alone says.
+    refused = []
+    for cp in range(0x110000):
+        ch = chr(cp)
+        reason = refused_reason(ch)
+        assert (character_problem(ch) is None) == (reason is None), f"U+{cp:04X}"
+        if reason:
+            refused.append((ch, reason))
+    assert len(refused) > 4000  # the tag characters alone are 4096
+    for ch, reason in refused:
+        problem = character_problem(f"Call 0890\n电话 {ch}.")
+        assert problem == f"{describe(ch)} is {reason}; remove it", f"U+{ord(ch):04X}"
+    assert character_problem("Call 0890\n电话\t\u00a0\u3000 — ok.") is None
 
 
 @pytest.mark.parametrize(

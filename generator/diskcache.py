@@ -1,0 +1,99 @@
+"""Small derived data kept between runs, under a hash of everything it is derived from.
+
+Every cold run used to derive the same data again from the same files: PyYAML, which
+is pure Python, parsing the content files (~40 ms), and the Public Suffix List's ~10,000
+rules parsed to answer a handful of questions about domains (~50 ms). Together that was
+a quarter of the time before the first leaflet's HTML could be rendered.
+
+Each such value is stored here as plain data with :mod:`marshal` (fast, and unlike
+pickle nothing runs while loading), in the user's cache folder (see
+:func:`generator.project.persistent_cache_dir`), named by a hash of its inputs *and*
+of the code that derives it, so a changed file or a changed make-guide is simply a
+miss. It is only a cache: an entry that is missing, unreadable, corrupt or of an
+unexpected shape is a miss, and a failure to store one is logged at debug level,
+never an error. Nothing is synced to disk: an entry torn by a crash fails to load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import marshal
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: Bump when the layout of every entry changes.
+CACHE_VERSION = "1"
+#: Entries are small; anything larger is not ours.
+MAX_ENTRY_BYTES = 8 * 1024 * 1024
+
+
+def entry_key(*parts: str | bytes) -> str:
+    """A hash of ``parts`` (each length-prefixed: ``("ab", "c")`` ≠ ``("a", "bc")``)."""
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:40]
+
+
+@cache
+def code_version(*module_files: str) -> str:
+    """A hash of the source of the modules that derive a value: editing one is a miss."""
+    digest = hashlib.sha256()
+    for name in module_files:
+        try:
+            digest.update(Path(name).read_bytes())
+        except OSError:  # no source to tell the code by: never reuse an entry
+            digest.update(os.urandom(16))
+    return digest.hexdigest()
+
+
+def _folder(kind: str) -> Path | None:
+    from .project import persistent_cache_dir
+
+    root = persistent_cache_dir()
+    return root / "data" / kind if root else None
+
+
+def load(kind: str, key: str) -> object | None:
+    """The value stored for ``key`` under ``kind``, or None."""
+    folder = _folder(kind)
+    if folder is None:
+        return None
+    try:
+        with open(folder / key, "rb") as fh:
+            data = fh.read(MAX_ENTRY_BYTES + 1)
+        if len(data) > MAX_ENTRY_BYTES:
+            return None
+        return marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def store(kind: str, key: str, value: object) -> None:
+    """Keep ``value`` (plain data: str, int, tuple, list, dict, set…) for ``key``."""
+    folder = _folder(kind)
+    if folder is None:
+        return
+    tmp = None
+    try:
+        data = marshal.dumps(value)  # type: ignore[arg-type]  # checked: ValueError
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, folder / key)
+        tmp = None
+    except (OSError, ValueError) as exc:  # ValueError: not plain data (a bug of ours)
+        log.debug("not caching %s/%s: %s", kind, key, exc)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -1,0 +1,161 @@
+"""Data kept between runs (generator.diskcache): the same answers as deriving it again,
+and never a reason to fail or to answer wrongly when the cache is damaged or missing."""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+import pytest
+
+from generator import diskcache, links, yamlsource
+from generator.content import load_content
+from generator.errors import GuideError
+from generator.project import Project
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MAKE_GUIDE_CACHE", str(folder))
+    yamlsource._PARSED.clear()  # this process's own copies would hide the disk
+    links._answers.cache_clear()
+    yield folder
+    yamlsource._PARSED.clear()
+    links._answers.cache_clear()
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(yamlsource, "_parse", refuse)
+    yamlsource._PARSED.clear()
+
+
+def test_a_parsed_file_is_read_back_as_it_was_parsed(
+    project: Project, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = yamlsource.load_yaml(project.guide_file)
+    assert list((cache / "data" / "yaml").iterdir())
+    _no_parsing(monkeypatch)
+    kept = yamlsource.load_yaml(project.guide_file)
+    assert kept is not parsed
+    assert (kept.path, kept.data, kept.lines, kept.numeric) == (
+        parsed.path,
+        parsed.data,
+        parsed.lines,
+        parsed.numeric,
+    )
+
+
+def test_the_whole_content_loads_the_same_from_the_cache(
+    project: Project, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_content(project)
+    _no_parsing(monkeypatch)
+    again = load_content(project)
+    assert again.guide == first.guide and again.operators == first.operators
+
+
+def test_an_edited_file_is_parsed_again(project_copy: Project, cache: Path) -> None:
+    guide = project_copy.guide_file
+    yamlsource.load_yaml(guide)
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text.replace("\nsections:", "\nsections: [\n", 1), encoding="utf-8")
+    yamlsource._PARSED.clear()
+    with pytest.raises(GuideError, match="YAML syntax error"):
+        yamlsource.load_yaml(guide)
+
+
+def test_the_same_text_elsewhere_is_named_by_its_own_path(
+    project: Project, cache: Path, tmp_path: Path
+) -> None:
+    text = project.guide_file.read_text(encoding="utf-8")
+    yamlsource.load_yaml(project.guide_file, text)
+    other = tmp_path / "other" / "guide.yaml"
+    source = yamlsource.load_yaml(other, text)
+    assert source.path == other
+    assert str(other) in str(source.error(("sections",), "x"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",  # empty
+        b"\x00garbage",  # not marshal data
+        marshal.dumps(["a", "list"]),  # the wrong shape
+        marshal.dumps(("data", {}, ["not", "a", "set"])),
+        marshal.dumps((1, {}, set())),
+        marshal.dumps({"a": 1})[:-1],  # torn
+    ],
+    ids=["empty", "garbage", "list", "numeric-not-a-set", "data-not-text", "torn"],
+)
+def test_a_damaged_entry_is_parsed_again(
+    project: Project, cache: Path, damage: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = yamlsource.load_yaml(project.guide_file)
+    for entry in (cache / "data" / "yaml").iterdir():
+        entry.write_bytes(damage)
+    yamlsource._PARSED.clear()
+    again = yamlsource.load_yaml(project.guide_file)
+    assert again.data == parsed.data and again.lines == parsed.lines
+
+
+def test_an_entry_too_large_is_not_read(cache: Path) -> None:
+    key = diskcache.entry_key("big")
+    diskcache.store("test", key, "x" * (diskcache.MAX_ENTRY_BYTES + 10))
+    assert diskcache.load("test", key) is None
+    diskcache.store("test", key, "small")
+    assert diskcache.load("test", key) == "small"
+
+
+def test_keys_keep_their_parts_apart() -> None:
+    assert diskcache.entry_key("ab", "c") != diskcache.entry_key("a", "bc")
+    assert diskcache.entry_key("\ud800") != diskcache.entry_key("?")
+
+
+def test_what_is_not_plain_data_is_not_stored(cache: Path) -> None:
+    diskcache.store("test", "k", object())
+    assert diskcache.load("test", "k") is None
+
+
+def test_an_unusable_cache_folder_only_costs_time(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MAKE_GUIDE_CACHE", str(blocker / "cache"))
+    yamlsource._PARSED.clear()
+    links._answers.cache_clear()
+    try:
+        assert load_content(project).operators
+        assert links.is_public_suffix("com.ru")
+    finally:
+        yamlsource._PARSED.clear()
+        links._answers.cache_clear()
+
+
+def test_public_suffix_answers_are_kept_and_agree_with_the_list(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["ru", "com.ru", "mts.ru", "beeline.ru", "xn--p1ai", "blogspot.com", "example.org"]
+    fresh = {name: links.is_public_suffix(name) for name in names}
+    assert fresh["ru"] and fresh["com.ru"] and fresh["xn--p1ai"] and fresh["blogspot.com"]
+    assert not fresh["mts.ru"] and not fresh["example.org"]
+    # A new process: the answers come from the cache, without the list.
+    links._answers.cache_clear()
+
+    def no_list() -> None:
+        raise AssertionError("the list was loaded")
+
+    monkeypatch.setattr(links, "_suffixes", no_list)
+    assert {name: links.is_public_suffix(name.upper()) for name in names} == fresh
+
+
+def test_a_tampered_answer_of_the_wrong_type_is_asked_again(cache: Path) -> None:
+    assert links.is_public_suffix("com.ru")
+    key, _ = links._answers()
+    diskcache.store("public-suffixes", key, {"com.ru": "no", 5: False})
+    links._answers.cache_clear()
+    assert links.is_public_suffix("com.ru")
