@@ -1,7 +1,5 @@
 """``python -m generator``: the same command line as ``make-guide``."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -133,6 +133,30 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("entry", [["-m", "generator"], ["-m", "generator.cli"]])
+def test_the_quick_exit_keeps_output_exit_code_and_cleanup(
+    tmp_path: Path, entry: list[str]
+) -> None:
+    """The command ends with os._exit after the exit handlers: everything printed is
+    there, in order, the exit code is main's, and the temporary folders are gone."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    env = {**os.environ, "TMPDIR": str(scratch), "MAKE_GUIDE_CACHE": str(blocked / "c")}
+    out = tmp_path / "out"
+    argv = [sys.executable, *entry, "--lang", "en", "--operator", "mts", "--out", str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"wrote {out / 'mts-en.pdf'}, {out / 'mts-en.html'}\n"
+    assert "cannot use the cache folder" in done.stderr  # logged, and flushed
+    assert not list(scratch.iterdir())  # the stand-in cache, removed by an atexit handler
+    listed = subprocess.run([sys.executable, *entry, "--list"], capture_output=True, text=True)
+    assert (listed.returncode, listed.stdout) == run("--list")[:2]  # as main() prints it
+    bad = subprocess.run([sys.executable, *entry, "--lang"], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.count("\n") >= 1
+
+
 def test_a_normal_build_prints_nothing_on_stderr(tmp_path: Path) -> None:
     # No warning from WeasyPrint (unsupported CSS), fontTools or us on a good build.
     code, out, err = run(
