@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-import segno
 from markupsafe import Markup, escape
 
+from . import diskcache
 from .errors import GuideError
 from .links import Link
 from .localize import Leaflet
@@ -109,9 +109,20 @@ def qr_svg(link: Link, label: str) -> Markup:
     """
     if not isinstance(link, Link) or not link.href.startswith("https://"):
         raise GuideError(f"a QR code encodes only an official https link, not {link!r}")
-    code = segno.make_qr(link.href, error="m")
-    # segno escapes the title itself: give it the text, not Jinja2's escaped markup.
-    svg = code.svg_inline(scale=4, border=4, omitsize=True, title=_text(label), svgclass="qr")
+    title = _text(label)
+    # Kept between runs (generator.diskcache): segno and what it imports (urllib, ssl)
+    # cost a cold build ~20 ms for one small drawing that rarely changes.
+    key = diskcache.entry_key(
+        diskcache.code_version(__file__), diskcache.library_version("segno"), link.href, title
+    )
+    svg = diskcache.load("qr", key)
+    if not isinstance(svg, str):
+        import segno
+
+        code = segno.make_qr(link.href, error="m")
+        # segno escapes the title itself: give it the text, not Jinja2's escaped markup.
+        svg = code.svg_inline(scale=4, border=4, omitsize=True, title=title, svgclass="qr")
+        diskcache.store("qr", key, svg)
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 

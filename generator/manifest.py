@@ -13,14 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import stat
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, files
+from .diskcache import library_version
 from .errors import GuideError
 from .files import FileMissing
 from .output import write_atomic
@@ -78,46 +77,13 @@ def font_families(project: Project) -> list[str]:
     return sorted(set(families))
 
 
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _installed_versions() -> dict[str, str]:
-    """Versions by distribution name, from the ``<name>-<version>.dist-info`` folders on
-    ``sys.path`` (first one wins, as for imports): what ``importlib.metadata.version``
-    answers, without parsing a METADATA file per library (~20 ms of a no-op build)."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".dist-info"):
-                dist, _, version = name.removesuffix(".dist-info").partition("-")
-                found.setdefault(_normal(dist), version)
-    return found
-
-
-def _version(lib: str, installed: dict[str, str]) -> str:
-    if _normal(lib) in installed:
-        return installed[_normal(lib)]
-    from importlib import metadata
-
-    try:  # an unusual install (an egg, a folder without dist-info)
-        return metadata.version(lib)
-    except metadata.PackageNotFoundError:
-        return "none"
-
-
 def shared_inputs(project: Project, options: str) -> str:
     """The hash of what every leaflet depends on: tool, templates, guide, fonts, options."""
     from .fontfiles import fingerprints
 
     h = hashlib.sha256(f"v{VERSION}|{__version__}|{options}".encode())
-    installed = _installed_versions()
     for lib in LIBRARIES:
-        h.update(f"{lib}={_version(lib, installed)}|".encode())
+        h.update(f"{lib}={library_version(lib)}|".encode())
     package = Path(__file__).parent
     for path in sorted(package.glob("*.py")):
         _file(h, path, package)

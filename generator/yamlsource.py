@@ -18,16 +18,18 @@ import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from . import diskcache, files
 from .errors import GuideError, located
 from .files import MAX_BYTES
 from .project import Project
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 KeyPath = tuple[str | int, ...]
 
@@ -42,25 +44,37 @@ class _TooDeep(Exception):
         self.line = line
 
 
-class _StringLoader(yaml.SafeLoader):
-    """SafeLoader with no implicit resolvers (every plain scalar stays a string) and a
-    nesting limit (``[[[[...`` thousands deep would end in a RecursionError)."""
+@cache
+def _pyyaml() -> tuple[type, Any]:
+    """PyYAML's side: our loader, its node classes, and a resolver typing scalars as
+    YAML 1.1 tools do.
 
-    _depth = 0
+    Made on first use: with every content file parsed before (generator.diskcache),
+    a build does not import PyYAML at all.
+    """
+    import yaml
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark.line + 1)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
-        finally:
-            self._depth -= 1
+    class StringLoader(yaml.SafeLoader):
+        """SafeLoader with no implicit resolvers (every plain scalar stays a string) and
+        a nesting limit (``[[[[...`` thousands deep would end in a RecursionError)."""
+
+        _depth = 0
+
+        def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+            self._depth += 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise _TooDeep(self.peek_event().start_mark.line + 1)
+                return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            finally:
+                self._depth -= 1
+
+    StringLoader.yaml_implicit_resolvers = {}
+    # How other YAML tools (yaml.safe_load, editors' linters) would type a plain scalar.
+    kinds = SimpleNamespace(resolver=yaml.resolver.Resolver(), **vars(yaml.nodes))
+    return StringLoader, kinds
 
 
-_StringLoader.yaml_implicit_resolvers = {}
-#: How other YAML tools (yaml.safe_load, editors' linters) would type a plain scalar.
-_YAML11 = yaml.resolver.Resolver()
 #: ...and how YAML 1.2 tools do: any run of digits is an integer there (0890 -> 890).
 _DIGITS = re.compile(r"^[-+]?[0-9][0-9_]*$")
 #: Keys shown as they are in messages; anything else is quoted (``['a key']``).
@@ -128,7 +142,9 @@ def load_yaml(path: Path, text: str | None = None, *, root: Path | None = None) 
     if key in _PARSED:
         _PARSED.move_to_end(key)
         return _PARSED[key]
-    disk_key = diskcache.entry_key(diskcache.code_version(__file__), yaml.__version__, text)
+    disk_key = diskcache.entry_key(
+        diskcache.code_version(__file__), diskcache.library_version("pyyaml"), text
+    )
     source = _from_cache(path, diskcache.load("yaml", disk_key))
     if source is None:
         source = _parse(path, text)
@@ -158,8 +174,11 @@ def _from_cache(path: Path, entry: object) -> YamlSource | None:
 
 
 def _parse(path: Path, text: str) -> YamlSource:
+    import yaml
+
+    loader, kinds = _pyyaml()
     try:
-        node = yaml.compose(text, Loader=_StringLoader)
+        node = yaml.compose(text, Loader=loader)
     except _TooDeep as exc:
         raise GuideError(
             located(path, exc.line, f"YAML nested more than {MAX_DEPTH} levels deep")
@@ -181,29 +200,31 @@ def _parse(path: Path, text: str) -> YamlSource:
     if node is None:
         raise GuideError(f"{path}: the file is empty")
     source = YamlSource(path=path, data=None)
-    source.data = _convert(node, (), source, set())
+    source.data = _convert(node, (), source, set(), kinds)
     return source
 
 
-def _convert(node: Node, key_path: KeyPath, source: YamlSource, seen: set[int]) -> Any:
+def _convert(node: Node, key_path: KeyPath, source: YamlSource, seen: set[int], kinds: Any) -> Any:
     source.lines.setdefault(key_path, node.start_mark.line + 1)
     if id(node) in seen:
         raise source.error(key_path, "anchors and aliases are not supported")
     seen.add(id(node))
-    if isinstance(node, ScalarNode):
+    if isinstance(node, kinds.ScalarNode):
         if node.style is None and (
             _DIGITS.match(node.value)
-            or _YAML11.resolve(ScalarNode, node.value, (True, False))
+            or kinds.resolver.resolve(kinds.ScalarNode, node.value, (True, False))
             in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
         ):
             source.numeric.add(key_path)
         return node.value
-    if isinstance(node, SequenceNode):
-        return [_convert(item, (*key_path, i), source, seen) for i, item in enumerate(node.value)]
-    if isinstance(node, MappingNode):
+    if isinstance(node, kinds.SequenceNode):
+        return [
+            _convert(item, (*key_path, i), source, seen, kinds) for i, item in enumerate(node.value)
+        ]
+    if isinstance(node, kinds.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if not isinstance(key_node, kinds.ScalarNode):
                 raise GuideError(
                     located(
                         source.path, key_node.start_mark.line + 1, "a key must be a plain string"
@@ -221,6 +242,6 @@ def _convert(node: Node, key_path: KeyPath, source: YamlSource, seen: set[int]) 
                     )
                 )
             source.lines[child] = key_node.start_mark.line + 1
-            out[key] = _convert(value_node, child, source, seen)
+            out[key] = _convert(value_node, child, source, seen, kinds)
         return out
     raise source.error(key_path, f"unsupported YAML node {node.tag}")  # pragma: no cover

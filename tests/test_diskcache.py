@@ -159,3 +159,25 @@ def test_a_tampered_answer_of_the_wrong_type_is_asked_again(cache: Path) -> None
     diskcache.store("public-suffixes", key, {"com.ru": "no", 5: False})
     links._answers.cache_clear()
     assert links.is_public_suffix("com.ru")
+
+
+def test_a_qr_code_is_drawn_once_and_read_back(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import segno
+
+    from generator.filters import qr_svg
+    from generator.links import Link
+
+    link = Link(href="https://moskva.beeline.ru/customers/", label="beeline.ru")
+    drawn = qr_svg(link, "Beeline <site> & more")
+    assert "title>Beeline &lt;site&gt; &amp; more<" in drawn
+    monkeypatch.setattr(segno, "make_qr", lambda *a, **k: pytest.fail("drawn again"))
+    assert qr_svg(link, "Beeline <site> & more") == drawn
+    # Another title or another link is another drawing.
+    with pytest.raises(pytest.fail.Exception):
+        qr_svg(link, "Beeline")
+    monkeypatch.undo()
+    for entry in (cache / "data" / "qr").iterdir():
+        entry.write_bytes(marshal.dumps(["not", "an", "svg"]))
+    assert qr_svg(link, "Beeline <site> & more") == drawn

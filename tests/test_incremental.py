@@ -184,12 +184,12 @@ def test_library_versions_are_the_installed_ones() -> None:
     upgrading WeasyPrint or Babel still rebuilds every leaflet."""
     from importlib import metadata
 
-    from generator.manifest import LIBRARIES, _installed_versions, _version
+    from generator.diskcache import library_version
+    from generator.manifest import LIBRARIES
 
-    installed = _installed_versions()
-    for lib in LIBRARIES:
-        assert _version(lib, installed) == metadata.version(lib), lib
-    assert _version("no-such-library-here", installed) == "none"
+    for lib in (*LIBRARIES, "pyyaml", "publicsuffixlist"):
+        assert library_version(lib) == metadata.version(lib), lib
+    assert library_version("no-such-library-here") == "none"
 
 
 def test_guide_settings_follow_every_edit(project_copy: Project) -> None:
