@@ -15,7 +15,8 @@ it needs only when HarfBuzz's subsetter is missing or a font is variable (~0.15 
   per leaflet, each new to the process. Once one array of an item type is parsed, the
   others are built as cffi builds them (``model.ArrayType`` of the same item object).
 - ``fontTools.subset`` and ``fontTools.varLib.instancer`` are imported when first used
-  (``importlib.util.LazyLoader`` and a forwarding function), not when WeasyPrint loads.
+  (``importlib.util.LazyLoader`` and a forwarding function), not when WeasyPrint loads;
+  so is Pillow, which WeasyPrint needs for raster images (a leaflet has none).
 - WeasyPrint tries several names for each library (Windows, macOS and Linux spellings);
   for each name that is not a file, cffi asks ``ctypes.util.find_library``, which runs
   ``ldconfig`` and the compiler as subprocesses (~50 of them). On Linux the names that
@@ -58,14 +59,11 @@ def _cache_folder() -> Path | None:
 
 
 def _versions() -> str:
-    from importlib import metadata
+    from .diskcache import library_version
 
     parts = [sys.version, CACHE_VERSION]
     for name in ("cffi", "weasyprint", "pycparser"):
-        try:
-            parts.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}=none")
+        parts.append(f"{name}={library_version(name)}")
     return "|".join(parts)
 
 
@@ -217,21 +215,32 @@ def _lazy(name: str) -> None:
 
 
 def _forwarding(module_name: str, names: list[str]) -> None:
-    """A stand-in for ``module_name`` whose functions import the real module when called
-    (``from module import name`` would load a lazy module at once)."""
+    """A stand-in for ``module_name`` whose functions (or classes, called) import the real
+    module when called: ``from module import name`` would load a lazy module at once.
+    Any other attribute asked of it imports the real module too."""
     if module_name in sys.modules:
         return
     stub = types.ModuleType(module_name)
 
+    def real() -> types.ModuleType:
+        if sys.modules.get(module_name) is stub:
+            del sys.modules[module_name]
+        return importlib.import_module(module_name)
+
     def forward(attr: str) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
-            sys.modules.pop(module_name, None)
-            return getattr(importlib.import_module(module_name), attr)(*args, **kwargs)
+            return getattr(real(), attr)(*args, **kwargs)
 
         return call
 
     for attr in names:
         setattr(stub, attr, forward(attr))
+    def other(attr: str) -> Any:
+        if attr.startswith("__"):  # what the import system asks a module (__path__...)
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    stub.__getattr__ = other  # type: ignore[method-assign]
     sys.modules[module_name] = stub
 
 
@@ -263,6 +272,10 @@ def import_weasyprint() -> None:
             )
         _lazy("fontTools.subset")
         _forwarding("fontTools.varLib.instancer", ["instantiateVariableFont"])
+        # Pillow reads raster images; a leaflet has none (its QR codes are SVG).
+        for name in ("PIL.Image", "PIL.ImageFile", "PIL.ImageOps", "PIL.EpsImagePlugin"):
+            _lazy(name)
+        _forwarding("PIL.ImageCms", ["ImageCmsProfile"])
     except Exception as exc:  # a different cffi or fontTools: import as usual
         log.debug("importing WeasyPrint without the speed-ups: %s", exc)
     try:

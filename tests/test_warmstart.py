@@ -68,3 +68,36 @@ def test_fonttools_subsetter_loads_only_when_used() -> None:
         [sys.executable, "-c", LAZY], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+#: Pillow is imported when WeasyPrint first meets a raster image, and then works.
+PILLOW = r"""
+import base64, io, sys
+from generator.warmstart import import_weasyprint
+import_weasyprint()
+from weasyprint import HTML
+
+HTML(string="<p>text only</p>").write_pdf()
+pillow = [m for m in ("PIL.Image", "PIL.ImageCms", "PIL.PngImagePlugin") if m in sys.modules
+          and type(sys.modules[m]).__name__ == "module" and hasattr(sys.modules[m], "open")]
+assert not pillow, f"loaded without an image: {pillow}"
+
+# A 2x1 PNG: one red pixel, one blue.
+png = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAEElEQVR4nGP4z8DwHwyBDABE3An3Kqs3kwAAAABJRU5ErkJggg=="
+)
+uri = "data:image/png;base64," + base64.b64encode(png).decode()
+pdf = HTML(string=f'<img src="{uri}">').write_pdf()
+assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf, pdf[:2000]
+from PIL import Image, ImageCms
+assert Image.open(io.BytesIO(png)).size == (2, 1)
+assert callable(ImageCms.ImageCmsProfile) and hasattr(ImageCms, "getOpenProfile")
+print("ok")
+"""
+
+
+def test_pillow_loads_only_for_a_raster_image() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PILLOW], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
