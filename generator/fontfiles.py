@@ -16,10 +16,11 @@ import logging
 import re
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from . import diskcache
 from .errors import GuideError
 from .output import write_atomic
 
@@ -129,11 +130,60 @@ def _face_font(path: Path, index: int) -> object:
     return hb.Font(hb.Face(hb.Blob.from_file_path(str(path)), index))
 
 
-@cache
-def _draws(path: Path, index: int, codepoint: int) -> bool:
+@dataclass
+class _Facts:
+    """What is known about one face: its glyph count and, for each character asked
+    about, whether its cmap has it. Kept between runs (:mod:`generator.diskcache`),
+    under the file's path, size and modification time: a build then neither imports
+    HarfBuzz nor opens a 16 MB CJK face just to ask about characters it asked before."""
+
+    key: str
+    glyphs: int | None = None
+    draws: dict[int, bool] = field(default_factory=dict)
+    new: bool = False
+
+
+_KNOWN: dict[FontFile, _Facts] = {}
+
+
+def _facts(font: FontFile) -> _Facts:
+    if font not in _KNOWN:
+        key = diskcache.entry_key(
+            diskcache.code_version(__file__),
+            diskcache.library_version("uharfbuzz"),
+            font.fingerprint(),
+        )
+        facts = _Facts(key)
+        kept = diskcache.load("font-facts", key)
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], dict):
+            glyphs, draws = kept
+            facts.glyphs = glyphs if isinstance(glyphs, int) else None
+            facts.draws = {
+                cp: drawn
+                for cp, drawn in draws.items()
+                if isinstance(cp, int) and isinstance(drawn, bool)
+            }
+        _KNOWN[font] = facts
+    return _KNOWN[font]
+
+
+def keep_facts() -> None:
+    """Store what was learnt about faces since the last call (one small file a face)."""
+    for facts in _KNOWN.values():
+        if facts.new:
+            diskcache.store("font-facts", facts.key, (facts.glyphs, facts.draws))
+            facts.new = False
+
+
+def _draws(font: FontFile, codepoint: int) -> bool:
     # Asking the cmap per character of a leaflet (a few hundred) is ~100x faster than
     # listing the 45,000 code points of a CJK face.
-    return _face_font(path, index).get_nominal_glyph(codepoint) is not None  # type: ignore[attr-defined]
+    facts = _facts(font)
+    if codepoint not in facts.draws:
+        glyph = _face_font(font.path, font.index).get_nominal_glyph(codepoint)  # type: ignore[attr-defined]
+        facts.draws[codepoint] = glyph is not None
+        facts.new = True
+    return facts.draws[codepoint]
 
 
 def draws_in_every_style(families: Iterable[str], ch: str) -> bool:
@@ -142,7 +192,7 @@ def draws_in_every_style(families: Iterable[str], ch: str) -> bool:
     # Regular face by fontconfig, as Pango does when WeasyPrint asks for bold.
     names = list(families)
     return all(
-        any(_draws(font.path, font.index, ord(ch)) for font in (find_font(f, s) for f in names))
+        any(_draws(font, ord(ch)) for font in (find_font(f, s) for f in names))
         for s in STYLES.values()
     )
 
@@ -150,13 +200,16 @@ def draws_in_every_style(families: Iterable[str], ch: str) -> bool:
 def glyph_count(family: str) -> int:
     """How many glyphs the family's Regular face has."""
     font = find_font(family, STYLES[400])
-    return int(_face_font(font.path, font.index).face.glyph_count)  # type: ignore[attr-defined]
+    facts = _facts(font)
+    if facts.glyphs is None:
+        facts.glyphs = int(_face_font(font.path, font.index).face.glyph_count)  # type: ignore[attr-defined]
+        facts.new = True
+        keep_facts()
+    return facts.glyphs
 
 
 def subset(font: FontFile, chars: frozenset[str], cache: Path) -> Path:
     """A subset of ``font`` covering ``chars``, made once and then read from ``cache``."""
-    import uharfbuzz as hb  # only needed when a PDF with a big font is built
-
     codepoints = sorted({ord(c) for c in chars})
     key = hashlib.sha256(
         f"{SUBSET_VERSION}|{font.fingerprint()}|{codepoints}".encode()
@@ -164,6 +217,8 @@ def subset(font: FontFile, chars: frozenset[str], cache: Path) -> Path:
     target = cache / "fonts" / f"{font.path.stem}-{font.index}-{key}.otf"
     if target.is_file():
         return target
+    import uharfbuzz as hb  # only for a subset not made before
+
     face = hb.Face(hb.Blob.from_file_path(str(font.path)), font.index)
     request = hb.SubsetInput()
     for cp in codepoints:

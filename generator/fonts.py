@@ -36,6 +36,7 @@ from .fontfiles import (
     draws_in_every_style,
     find_font,
     glyph_count,
+    keep_facts,
     prefetch,
     subset,
     substitute,
@@ -132,7 +133,9 @@ class Fonts:
         """
         stack = self.stack(script)
         self.require([script])
-        return [ch for ch in chars if not draws_in_every_style(stack, ch)]
+        missing = [ch for ch in chars if not draws_in_every_style(stack, ch)]
+        keep_facts()
+        return missing
 
     def fallbacks(self, script: str, chars: Iterable[str]) -> dict[str, list[str]]:
         """The characters of ``chars`` that ``script``'s own families do not draw and that
@@ -155,6 +158,7 @@ class Fonts:
             )
             if family is not None and not self._meant_for(family, ch):
                 found.setdefault(family, []).append(ch)
+        keep_facts()
         return found
 
     def _meant_for(self, family: str, ch: str) -> bool:

@@ -235,6 +235,7 @@ def _forwarding(module_name: str, names: list[str]) -> None:
 
     for attr in names:
         setattr(stub, attr, forward(attr))
+
     def other(attr: str) -> Any:
         if attr.startswith("__"):  # what the import system asks a module (__path__...)
             raise AttributeError(attr)

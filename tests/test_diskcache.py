@@ -181,3 +181,34 @@ def test_a_qr_code_is_drawn_once_and_read_back(
     for entry in (cache / "data" / "qr").iterdir():
         entry.write_bytes(marshal.dumps(["not", "an", "svg"]))
     assert qr_svg(link, "Beeline <site> & more") == drawn
+
+
+def test_what_a_font_draws_is_kept_and_agrees_with_its_cmap(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import fontfiles
+    from generator.fonts import DEFAULT_FONTS, glyph_count
+
+    monkeypatch.setattr(fontfiles, "_KNOWN", {})
+    text = "电话 Call 0890 → ① 𝔸 \U0001f600 Ol Chiki \u1c5a"
+    scripts = ("Hans", "Latn", "Cyrl")
+    fresh = {s: DEFAULT_FONTS.not_drawn(s, text) for s in scripts}
+    counts = {f: glyph_count(f) for f in ("Noto Sans", "Noto Sans CJK SC")}
+    assert "\U0001f600" in fresh["Hans"] and "电" not in fresh["Hans"] and "电" in fresh["Latn"]
+    assert counts["Noto Sans CJK SC"] > 10_000 > counts["Noto Sans"]
+    # A new process: the answers come from the cache, without HarfBuzz.
+    monkeypatch.setattr(fontfiles, "_KNOWN", {})
+
+    def no_harfbuzz(*args: object) -> None:
+        raise AssertionError("the font was opened")
+
+    monkeypatch.setattr(fontfiles, "_face_font", no_harfbuzz)
+    assert {s: DEFAULT_FONTS.not_drawn(s, text) for s in scripts} == fresh
+    assert {f: glyph_count(f) for f in counts} == counts
+    # A damaged entry is asked again.
+    monkeypatch.undo()
+    monkeypatch.setattr(fontfiles, "_KNOWN", {})
+    for entry in (cache / "data" / "font-facts").iterdir():
+        entry.write_bytes(marshal.dumps((None, {"x": "not a codepoint"})))
+    assert {s: DEFAULT_FONTS.not_drawn(s, text) for s in scripts} == fresh
+    assert {f: glyph_count(f) for f in counts} == counts
