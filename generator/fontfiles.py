@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import subprocess
 from collections.abc import Iterable
@@ -54,8 +55,20 @@ BATCH = 16
 
 
 def prefetch(faces: Iterable[tuple[str, str]]) -> None:
-    """Ask fontconfig about several faces at once (one fc-match each, run together)."""
+    """Ask fontconfig about several faces at once (one fc-match each, run together).
+
+    Its answers are kept between runs (:mod:`generator.diskcache`) for the same fonts
+    (``fc-list``'s whole answer) and the same configuration: a build then starts no
+    fc-match at all (~8 ms of CPU each, six for a Chinese leaflet).
+    """
     todo = list(dict.fromkeys(face for face in faces if face not in _FOUND))
+    if not todo:
+        return
+    key, kept = _kept_matches()
+    for face in todo:
+        if face in kept:
+            _FOUND[face] = kept[face]
+    todo = [face for face in todo if face not in _FOUND]
     for start in range(0, len(todo), BATCH):
         try:
             procs = [
@@ -73,7 +86,63 @@ def prefetch(faces: Iterable[tuple[str, str]]) -> None:
         except OSError as exc:
             raise GuideError(f"fontconfig (fc-match) failed: {exc}") from None
         for face, proc in procs:
-            _FOUND[face] = proc.communicate()[0].split("\n")
+            _FOUND[face] = kept[face] = proc.communicate()[0].split("\n")
+    if todo:
+        diskcache.store("fc-match", key, kept)
+
+
+@cache
+def _kept_matches() -> tuple[str, dict[tuple[str, str], list[str]]]:
+    """The cache key of fontconfig's present state, and the answers it gave before."""
+    config = []
+    for name in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "XDG_CONFIG_HOME"):
+        config.append(f"{name}={os.environ.get(name, '')}")
+    home = Path(os.path.expanduser("~"))
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    fonts_file = os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+    # The files and folders fontconfig reads its rules from: a changed rule is a miss.
+    for path in (
+        fonts_file,
+        "/etc/fonts",
+        "/etc/fonts/conf.d",
+        xdg / "fontconfig",
+        xdg / "fontconfig" / "fonts.conf",
+        xdg / "fontconfig" / "conf.d",
+        home / ".fonts.conf",
+    ):
+        try:
+            st = os.stat(path)
+            config.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            config.append(f"{path}:none")
+    key = diskcache.entry_key(diskcache.code_version(__file__), _fc_list(), *config)
+    kept = diskcache.load("fc-match", key)
+    answers: dict[tuple[str, str], list[str]] = {}
+    if isinstance(kept, dict):
+        for face, answer in kept.items():
+            if (
+                isinstance(face, tuple)
+                and len(face) == 2
+                and all(isinstance(part, str) for part in face)
+                and isinstance(answer, list)
+                and all(isinstance(part, str) for part in answer)
+            ):
+                answers[face] = answer
+    return key, answers
+
+
+@cache
+def _fc_list() -> str:
+    """Every font fontconfig knows: file, index, families and styles (one ``fc-list``)."""
+    try:
+        return subprocess.run(
+            ["fc-list", "--format", "%{file}\t%{index}\t%{family}\t%{style}\n"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    except OSError as exc:
+        raise GuideError(f"fontconfig (fc-list) failed: {exc}") from None
 
 
 def substitute(family: str, style: str) -> str | None:
@@ -102,17 +171,8 @@ def fingerprints(families: Iterable[str]) -> list[str]:
     """Path, size and modification time of every font file of ``families``, from one
     ``fc-list``: what an incremental build compares (cheaper than an fc-match a face)."""
     wanted = set(families)
-    try:
-        out = subprocess.run(
-            ["fc-list", "--format", "%{file}\t%{index}\t%{family}\n"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-    except OSError as exc:
-        raise GuideError(f"fontconfig (fc-list) failed: {exc}") from None
     found = []
-    for line in out.splitlines():
+    for line in _fc_list().splitlines():
         path, index, names = [*line.split("\t"), "", ""][:3]
         if wanted & set(names.split(",")):
             try:

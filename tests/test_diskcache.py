@@ -212,3 +212,40 @@ def test_what_a_font_draws_is_kept_and_agrees_with_its_cmap(
         entry.write_bytes(marshal.dumps((None, {"x": "not a codepoint"})))
     assert {s: DEFAULT_FONTS.not_drawn(s, text) for s in scripts} == fresh
     assert {f: glyph_count(f) for f in counts} == counts
+
+
+def test_fontconfig_answers_are_kept_for_the_same_fonts_and_rules(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from generator import fontfiles
+
+    faces = [("Noto Sans CJK SC", "Bold"), ("Noto Sans", "Regular"), ("Noto Sans Klingon", "Bold")]
+
+    def forget() -> None:
+        monkeypatch.setattr(fontfiles, "_FOUND", {})
+        fontfiles._kept_matches.cache_clear()
+        fontfiles.find_font.cache_clear()
+
+    forget()
+    fontfiles.prefetch(faces)
+    asked = {face: fontfiles._FOUND[face] for face in faces}
+    assert fontfiles.find_font(*faces[0]).path.name.startswith("NotoSansCJK")
+    assert fontfiles.substitute(*faces[2]) not in (None, "Noto Sans Klingon")
+    key = fontfiles._kept_matches()[0]
+    # A new process: no fc-match at all.
+    forget()
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fc-match was run")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    fontfiles.prefetch(faces)
+    assert {face: fontfiles._FOUND[face] for face in faces} == asked
+    # Other rules (another configuration file) are another state of fontconfig.
+    monkeypatch.setenv("FONTCONFIG_FILE", str(tmp_path / "fonts.conf"))
+    fontfiles._kept_matches.cache_clear()
+    assert fontfiles._kept_matches() == (fontfiles._kept_matches()[0], {})
+    assert fontfiles._kept_matches()[0] != key
+    forget()
