@@ -1,9 +1,12 @@
 """Small derived data kept between runs, under a hash of everything it is derived from.
 
 Every cold run used to derive the same data again from the same files: PyYAML, which
-is pure Python, parsing the content files (~40 ms), and the Public Suffix List's ~10,000
-rules parsed to answer a handful of questions about domains (~50 ms). Together that was
-a quarter of the time before the first leaflet's HTML could be rendered.
+is pure Python, parsing the content files (~40 ms); the Public Suffix List's ~10,000
+rules parsed to answer a handful of questions about domains (~50 ms); fontconfig asked
+about each face (an ``fc-match`` process each) and HarfBuzz about each character; segno
+drawing the same QR code. Together that was a third of the time before the first
+leaflet's HTML could be rendered. The kinds kept: ``yaml``, ``public-suffixes``,
+``fc-match``, ``font-facts`` and ``qr`` (each a folder under ``data/``).
 
 Each such value is stored here as plain data with :mod:`marshal` (fast, and unlike
 pickle nothing runs while loading), in the user's cache folder (see
@@ -12,6 +15,8 @@ of the code that derives it, so a changed file or a changed make-guide is simply
 miss. It is only a cache: an entry that is missing, unreadable, corrupt or of an
 unexpected shape is a miss, and a failure to store one is logged at debug level,
 never an error. Nothing is synced to disk: an entry torn by a crash fails to load.
+Each kind keeps its :data:`KEEP` newest entries (a long preview session writes a new
+one for every saved version of a file); older ones are removed when a new one is stored.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +39,8 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = "1"
 #: Entries are small; anything larger is not ours.
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
+#: Entries kept of each kind: the newest ones.
+KEEP = 500
 
 
 def entry_key(*parts: str | bytes) -> str:
@@ -129,9 +137,28 @@ def store(kind: str, key: str, value: object) -> None:
             fh.write(data)
         os.replace(tmp, folder / key)
         tmp = None
+        prune(folder, KEEP)
     except (OSError, ValueError) as exc:  # ValueError: not plain data (a bug of ours)
         log.debug("not caching %s/%s: %s", kind, key, exc)
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def prune(folder: Path, keep: int, *, older_than: float = 0.0) -> None:
+    """Remove all but the ``keep`` most recently modified files of ``folder``, sparing
+    any modified in the last ``older_than`` seconds (a file another build may be
+    about to read). Only a cache: a file that cannot be removed stays."""
+    try:
+        entries = [(e.stat().st_mtime, e.path) for e in os.scandir(folder) if e.is_file()]
+    except OSError:
+        return
+    if len(entries) <= keep:
+        return
+    entries.sort(reverse=True)
+    limit = time.time() - older_than
+    for mtime, path in entries[keep:]:
+        if mtime < limit:
+            with contextlib.suppress(OSError):
+                os.unlink(path)

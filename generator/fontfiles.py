@@ -11,6 +11,7 @@ file and the character set, and written atomically (workers may race to make it)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 STYLES = {400: "Regular", 700: "Bold"}
 #: Bump to invalidate every cached subset (e.g. when the subsetting options change).
 SUBSET_VERSION = "1"
+#: Subsets kept in the cache folder (~30-60 KB each): the newest.
+KEEP_SUBSETS = 300
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,8 @@ def subset(font: FontFile, chars: frozenset[str], cache: Path) -> Path:
     ).hexdigest()[:24]
     target = cache / "fonts" / f"{font.path.stem}-{font.index}-{key}.otf"
     if target.is_file():
+        with contextlib.suppress(OSError):  # in use: the newest are kept (see below)
+            os.utime(target)
         return target
     import uharfbuzz as hb  # only for a subset not made before
 
@@ -294,4 +299,7 @@ def subset(font: FontFile, chars: frozenset[str], cache: Path) -> Path:
     # full disk) is one line, and leaves no partial font behind for the next run.
     write_atomic(target, result.blob.data)
     log.debug("subset %s to %d characters: %s", font.path.name, len(codepoints), target)
+    # Every edit of a leaflet's text makes new subsets: keep the newest, and never one
+    # used in the last hour (a build running beside this one may be about to read it).
+    diskcache.prune(target.parent, KEEP_SUBSETS, older_than=3600)
     return target

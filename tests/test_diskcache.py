@@ -4,6 +4,7 @@ and never a reason to fail or to answer wrongly when the cache is damaged or mis
 from __future__ import annotations
 
 import marshal
+import os
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,34 @@ def test_fontconfig_answers_are_kept_for_the_same_fonts_and_rules(
     assert fontfiles._kept_matches() == (fontfiles._kept_matches()[0], {})
     assert fontfiles._kept_matches()[0] != key
     forget()
+
+
+def test_each_kind_keeps_its_newest_entries(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diskcache, "KEEP", 3)
+    for n in range(6):
+        diskcache.store("test", f"k{n}", n)
+        entry = cache / "data" / "test" / f"k{n}"
+        os.utime(entry, (1_000_000 + n, 1_000_000 + n))  # written in this order
+    diskcache.store("test", "k6", 6)
+    assert sorted(p.name for p in (cache / "data" / "test").iterdir()) == ["k4", "k5", "k6"]
+    assert [diskcache.load("test", f"k{n}") for n in (3, 4, 6)] == [None, 4, 6]
+
+
+def test_pruning_spares_what_was_used_lately(tmp_path: Path) -> None:
+    old, recent = tmp_path / "old.otf", tmp_path / "recent.otf"
+    for path in (old, recent):
+        path.write_bytes(b"x")
+    os.utime(old, (1_000_000, 1_000_000))
+    diskcache.prune(tmp_path, 0, older_than=3600)
+    assert not old.exists() and recent.exists()
+    diskcache.prune(tmp_path / "missing", 0)  # nothing there: nothing to do
+
+
+def test_a_font_subset_used_again_counts_as_recent(tmp_path: Path) -> None:
+    from generator.fontfiles import STYLES, find_font, subset
+
+    font = find_font("Noto Sans CJK SC", STYLES[400])
+    made = subset(font, frozenset("电话"), tmp_path)
+    os.utime(made, (1_000_000, 1_000_000))
+    assert subset(font, frozenset("电话"), tmp_path) == made
+    assert made.stat().st_mtime > 1_000_000_000
