@@ -12,19 +12,23 @@ context (the section id) under which translators see them.
 
 from __future__ import annotations
 
+import io
+import pickle
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
+from . import diskcache, schema
 from .characters import check_yaml_characters
 from .errors import GuideError, Problems, located
 from .links import allowed_links, is_public_suffix, policy
 from .project import Project
 from .schema import SITE, Guide, Operator, StrictModel
-from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml
+from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml, read_text
 
 #: Placeholders every content string may use; operator facts given as a ``value`` add
 #: their own (``%(short_number)s``; ``%(site)s`` prints the site's host name), and
@@ -225,8 +229,9 @@ def _check_message_placeholders(content: Content) -> None:
                     )
 
 
-def load_guide(path: Path) -> tuple[Guide, YamlSource]:
-    source = load_yaml(path)
+def load_guide(path: Path, text: str | None = None) -> tuple[Guide, YamlSource]:
+    """guide.yaml (or ``text``, as that file would read), checked as the build does."""
+    source = load_yaml(path, text)
     check_yaml_characters(source)
     guide = parse_model(Guide, source)
     assert isinstance(guide, Guide)
@@ -322,10 +327,71 @@ def _check_values(content: Content) -> None:
 
 def load_content(project: Project) -> Content:
     """Load, validate and cross-check every content file of ``project``; the first
-    problem is raised (``make-guide check`` lists them all: :func:`content_problems`)."""
-    content = _load(project, Problems())
+    problem is raised (``make-guide check`` lists them all: :func:`content_problems`).
+
+    Content that passed every check is kept between runs (:mod:`generator.diskcache`),
+    under the text of every content file and the whole package's code: the same files
+    checked by the same code pass again, so a build reads them back instead (~50 ms,
+    most of it building the validators). It is read back with an unpickler that can
+    make only the content's own classes.
+    """
+    try:
+        texts = {path: read_text(path) for path in _content_files(project)}
+    except GuideError:
+        texts = None  # a file that cannot be read: the loader reports it in its order
+    key = ""
+    if texts is not None:
+        key = diskcache.entry_key(
+            diskcache.package_version(),
+            diskcache.library_version("pydantic"),
+            *(f"{path}\n{text}" for path, text in texts.items()),
+        )
+        kept = _unpickle(diskcache.load_bytes("content", key))
+        if kept is not None:
+            return kept
+    content = _load(project, Problems(), texts)
     assert content is not None  # with a raising collector, a problem never gets here
+    if texts is not None:
+        diskcache.store_bytes("content", key, pickle.dumps(content, pickle.HIGHEST_PROTOCOL))
     return content
+
+
+def _content_files(project: Project) -> list[Path]:
+    return [project.guide_file, *(project.operator_file(s) for s in project.operators())]
+
+
+#: What kept content may be made of (see :func:`_unpickle`).
+_KEPT_CLASSES = {
+    ("datetime", "date"),
+    ("decimal", "Decimal"),
+    ("pathlib", "PosixPath"),
+    ("pathlib", "WindowsPath"),
+    ("generator.content", "Content"),
+    ("generator.yamlsource", "YamlSource"),
+}
+
+
+class _ContentUnpickler(pickle.Unpickler):
+    """Makes the content's own classes and nothing else (pickle could call anything)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _KEPT_CLASSES:
+            return super().find_class(module, name)
+        if module == "generator.schema":
+            found = getattr(schema, name, None)
+            if isinstance(found, type) and issubclass(found, StrictModel):
+                return found
+        raise pickle.UnpicklingError(f"not content: {module}.{name}")
+
+
+def _unpickle(data: bytes | None) -> Content | None:
+    if data is None:
+        return None
+    try:
+        content = _ContentUnpickler(io.BytesIO(data)).load()
+    except Exception:  # only a cache: anything unexpected is a miss
+        return None
+    return content if isinstance(content, Content) else None
 
 
 def content_problems(project: Project) -> tuple[Content | None, list[str]]:
@@ -335,11 +401,15 @@ def content_problems(project: Project) -> tuple[Content | None, list[str]]:
     return (content if not problems.found else None), problems.found
 
 
-def _load(project: Project, problems: Problems) -> Content | None:
+def _load(
+    project: Project, problems: Problems, texts: dict[Path, str] | None = None
+) -> Content | None:
+    """``texts``: the files' text already read (what a kept result is keyed by)."""
+    texts = texts or {}
     guide: Guide | None = None
     guide_src: YamlSource | None = None
     with problems.catch():
-        guide, guide_src = load_guide(project.guide_file)
+        guide, guide_src = load_guide(project.guide_file, texts.get(project.guide_file))
         _check_references(guide, guide_src, problems)
         _check_staff(guide, guide_src, problems)
     slugs = []
@@ -354,7 +424,8 @@ def _load(project: Project, problems: Problems) -> Content | None:
     sources: dict[str, YamlSource] = {}
     for slug in slugs:
         with problems.catch():
-            operator, src = load_operator(project.operator_file(slug))
+            path = project.operator_file(slug)
+            operator, src = load_operator(path, texts.get(path))
             operators[slug], sources[slug] = operator, src
             if guide is not None:
                 _check_operator(guide, operator, src, problems)

@@ -65,6 +65,12 @@ def code_version(*module_files: str) -> str:
     return digest.hexdigest()
 
 
+def package_version() -> str:
+    """:func:`code_version` of the whole package: for what many of its modules derive."""
+    package = Path(__file__).parent
+    return code_version(*sorted(str(p) for p in package.rglob("*.py")))
+
+
 def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -110,27 +116,45 @@ def _folder(kind: str) -> Path | None:
 
 def load(kind: str, key: str) -> object | None:
     """The value stored for ``key`` under ``kind``, or None."""
+    data = load_bytes(kind, key)
+    if data is None:
+        return None
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def store(kind: str, key: str, value: object) -> None:
+    """Keep ``value`` (plain data: str, int, tuple, list, dict, set…) for ``key``."""
+    try:
+        data = marshal.dumps(value)  # type: ignore[arg-type]  # checked: ValueError
+    except ValueError as exc:  # not plain data (a bug of ours)
+        log.debug("not caching %s/%s: %s", kind, key, exc)
+        return
+    store_bytes(kind, key, data)
+
+
+def load_bytes(kind: str, key: str) -> bytes | None:
+    """The bytes stored for ``key`` under ``kind``, or None."""
     folder = _folder(kind)
     if folder is None:
         return None
     try:
         with open(folder / key, "rb") as fh:
             data = fh.read(MAX_ENTRY_BYTES + 1)
-        if len(data) > MAX_ENTRY_BYTES:
-            return None
-        return marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
+    except OSError:
         return None
+    return data if len(data) <= MAX_ENTRY_BYTES else None
 
 
-def store(kind: str, key: str, value: object) -> None:
-    """Keep ``value`` (plain data: str, int, tuple, list, dict, set…) for ``key``."""
+def store_bytes(kind: str, key: str, data: bytes) -> None:
+    """Keep ``data`` for ``key`` under ``kind`` (written whole or not at all)."""
     folder = _folder(kind)
     if folder is None:
         return
     tmp = None
     try:
-        data = marshal.dumps(value)  # type: ignore[arg-type]  # checked: ValueError
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
@@ -138,7 +162,7 @@ def store(kind: str, key: str, value: object) -> None:
         os.replace(tmp, folder / key)
         tmp = None
         prune(folder, KEEP)
-    except (OSError, ValueError) as exc:  # ValueError: not plain data (a bug of ours)
+    except OSError as exc:
         log.debug("not caching %s/%s: %s", kind, key, exc)
     finally:
         if tmp is not None:

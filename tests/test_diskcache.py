@@ -281,3 +281,52 @@ def test_a_font_subset_used_again_counts_as_recent(tmp_path: Path) -> None:
     os.utime(made, (1_000_000, 1_000_000))
     assert subset(font, frozenset("电话"), tmp_path) == made
     assert made.stat().st_mtime > 1_000_000_000
+
+
+def _content_entries(cache: Path) -> list[Path]:
+    return sorted((cache / "data" / "content").iterdir())
+
+
+def test_checked_content_is_read_back_without_checking_again(
+    project: Project, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import content as content_module
+
+    first = load_content(project)
+    assert len(_content_entries(cache)) == 1
+
+    def no_checks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(content_module, "_load", no_checks)
+    again = load_content(project)
+    assert again == first and again is not first
+    assert again.operators[next(iter(again.operators))].facts  # models, whole
+
+
+def test_edited_content_is_checked_again(project_copy: Project, cache: Path) -> None:
+    load_content(project_copy)
+    guide = project_copy.guide_file
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nnot_a_key: 1\n", encoding="utf-8")
+    with pytest.raises(GuideError, match="not_a_key"):
+        load_content(project_copy)
+    assert len(_content_entries(cache)) == 1  # a failed check is never kept
+
+
+def test_kept_content_can_only_make_the_contents_own_classes(
+    project: Project, cache: Path, tmp_path: Path
+) -> None:
+    import pickle
+
+    load_content(project)
+    [entry] = _content_entries(cache)
+    marker = tmp_path / "ran"
+
+    class Hostile:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (os.system, (f"touch {marker}",))
+
+    for data in (pickle.dumps(Hostile()), pickle.dumps({"a": 1}), b"\x80\x05garbage"):
+        entry.write_bytes(data)
+        assert load_content(project).guide.sections  # checked again, from the files
+        assert not marker.exists()
