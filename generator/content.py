@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import pickle
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from . import diskcache, schema
 from .characters import check_yaml_characters
 from .errors import GuideError, Problems, located
-from .links import allowed_links, is_public_suffix, policy
+from .links import allowed_links, is_public_suffix, policy, suffix_list_edition
 from .project import Project
 from .schema import SITE, Guide, Operator, StrictModel
 from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml, read_text
@@ -330,10 +331,11 @@ def load_content(project: Project) -> Content:
     problem is raised (``make-guide check`` lists them all: :func:`content_problems`).
 
     Content that passed every check is kept between runs (:mod:`generator.diskcache`),
-    under the text of every content file and the whole package's code: the same files
-    checked by the same code pass again, so a build reads them back instead (~50 ms,
-    most of it building the validators). It is read back with an unpickler that can
-    make only the content's own classes.
+    under the text of every content file, the whole package's code and the versions of
+    what the checks ask (Python's Unicode tables, the libraries, the Public Suffix List's
+    edition): the same files checked by the same code pass again, so a build reads
+    them back instead (~50 ms, most of it building the validators). It is read back
+    with an unpickler that can make only the content's own classes.
     """
     try:
         texts = {path: read_text(path) for path in _content_files(project)}
@@ -343,7 +345,9 @@ def load_content(project: Project) -> Content:
     if texts is not None:
         key = diskcache.entry_key(
             diskcache.package_version(),
-            diskcache.library_version("pydantic"),
+            sys.version,  # unicodedata's tables (the character checks)
+            *(diskcache.library_version(lib) for lib in CHECKED_BY),
+            suffix_list_edition(),
             *(f"{path}\n{text}" for path, text in texts.items()),
         )
         kept = _unpickle(diskcache.load_bytes("content", key))
@@ -354,6 +358,10 @@ def load_content(project: Project) -> Content:
     if texts is not None:
         diskcache.store_bytes("content", key, pickle.dumps(content, pickle.HIGHEST_PROTOCOL))
     return content
+
+
+#: The libraries whose answers the checks depend on (besides the Public Suffix List).
+CHECKED_BY = ("pydantic", "pydantic-core", "babel", "ada-url", "pyyaml", "publicsuffixlist")
 
 
 def _content_files(project: Project) -> list[Path]:

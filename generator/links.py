@@ -85,6 +85,11 @@ def is_public_suffix(name: str) -> bool:
     return answers[name]
 
 
+def suffix_list_edition() -> str:
+    """Which Public Suffix List answers :func:`is_public_suffix` (its version and file)."""
+    return _answers()[0]
+
+
 @cache
 def _answers() -> tuple[str, dict[str, bool]]:
     """This list's cache key, and the answers it gave before (name -> public suffix)."""

@@ -330,3 +330,28 @@ def test_kept_content_can_only_make_the_contents_own_classes(
         entry.write_bytes(data)
         assert load_content(project).guide.sections  # checked again, from the files
         assert not marker.exists()
+
+
+@pytest.mark.parametrize("changed", ["pydantic", "babel", "ada-url", "publicsuffixlist", "list"])
+def test_content_is_checked_again_when_what_checks_it_changes(
+    project: Project, cache: Path, monkeypatch: pytest.MonkeyPatch, changed: str
+) -> None:
+    from generator import content as content_module
+
+    load_content(project)
+    checked = []
+    real_load = content_module._load
+    monkeypatch.setattr(content_module, "_load", lambda *a: checked.append(1) or real_load(*a))
+    load_content(project)
+    assert not checked  # kept
+    if changed == "list":  # another edition of the Public Suffix List
+        monkeypatch.setattr(content_module, "suffix_list_edition", lambda: "another edition")
+    else:
+        real_version = diskcache.library_version
+        monkeypatch.setattr(
+            diskcache,
+            "library_version",
+            lambda lib: "99.0" if lib == changed else real_version(lib),
+        )
+    load_content(project)
+    assert checked == [1]
