@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -103,8 +104,10 @@ def _kept_matches() -> tuple[str, dict[tuple[str, str], list[str]]]:
     home = Path(os.path.expanduser("~"))
     xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
     fonts_file = os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
-    # The files and folders fontconfig reads its rules from: a changed rule is a miss.
+    # fc-match itself (a new fontconfig), and the files and folders fontconfig reads
+    # its rules from: a changed rule is a miss.
     for path in (
+        shutil.which("fc-match") or "fc-match",
         fonts_file,
         "/etc/fonts",
         "/etc/fonts/conf.d",
