@@ -35,7 +35,7 @@ from .extract import extract_catalog
 from .factcopies import Copy, FactValues
 from .fonts import DEFAULT_FONTS, Fonts, configured
 from .i18n import load_catalog, parse_locale, writing_script
-from .links import Policy, allowed_links
+from .links import Policy, allowed_links, keep_answers
 from .pack import check_title_drawn, declared_pack
 from .project import Project
 
@@ -336,6 +336,7 @@ def check_project(
                 f"{project.po_file(lang)}: out of date with the sources (messages added or "
                 "removed); run: make-guide i18n update"
             )
+    keep_answers()
     return report
 
 

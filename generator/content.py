@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from . import diskcache, schema
 from .characters import check_yaml_characters
 from .errors import GuideError, Problems, located
-from .links import allowed_links, is_public_suffix, policy, suffix_list_edition
+from .links import allowed_links, is_public_suffix, keep_answers, policy, suffix_list_edition
 from .project import Project
 from .schema import SITE, Guide, Operator, StrictModel
 from .yamlsource import KeyPath, YamlSource, dotted_path, load_yaml, read_text
@@ -341,6 +341,8 @@ def load_content(project: Project) -> Content:
         texts = {path: read_text(path) for path in _content_files(project)}
     except GuideError:
         texts = None  # a file that cannot be read: the loader reports it in its order
+    # From here on, the files are these texts: what is checked is exactly what the key
+    # names, even if a file is added, removed or saved meanwhile.
     key = ""
     if texts is not None:
         key = diskcache.entry_key(
@@ -355,6 +357,7 @@ def load_content(project: Project) -> Content:
             return kept
     content = _load(project, Problems(), texts)
     assert content is not None  # with a raising collector, a problem never gets here
+    keep_answers()
     if texts is not None:
         diskcache.store_bytes("content", key, pickle.dumps(content, pickle.HIGHEST_PROTOCOL))
     return content
@@ -412,17 +415,21 @@ def content_problems(project: Project) -> tuple[Content | None, list[str]]:
 def _load(
     project: Project, problems: Problems, texts: dict[Path, str] | None = None
 ) -> Content | None:
-    """``texts``: the files' text already read (what a kept result is keyed by)."""
-    texts = texts or {}
+    """``texts``: every content file's text, already read (what a kept result is keyed
+    by); the operators are then the ones among them, the folder is not listed again."""
     guide: Guide | None = None
     guide_src: YamlSource | None = None
     with problems.catch():
-        guide, guide_src = load_guide(project.guide_file, texts.get(project.guide_file))
+        guide, guide_src = load_guide(project.guide_file, (texts or {}).get(project.guide_file))
         _check_references(guide, guide_src, problems)
         _check_staff(guide, guide_src, problems)
     slugs = []
     with problems.catch():
-        slugs = project.operators()
+        slugs = (
+            project.operators()
+            if texts is None
+            else [path.stem for path in texts if path != project.guide_file]
+        )
         if not slugs:
             raise GuideError(
                 f"{project.operators_dir}: no operator files (<slug>.yaml); "
@@ -433,7 +440,7 @@ def _load(
     for slug in slugs:
         with problems.catch():
             path = project.operator_file(slug)
-            operator, src = load_operator(path, texts.get(path))
+            operator, src = load_operator(path, (texts or {}).get(path))
             operators[slug], sources[slug] = operator, src
             if guide is not None:
                 _check_operator(guide, operator, src, problems)

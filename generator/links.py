@@ -77,12 +77,32 @@ def is_public_suffix(name: str) -> bool:
     Answers are kept between runs (:mod:`generator.diskcache`) for this edition of the
     list: the few names a guide asks about do not need its 10,000 rules parsed each time.
     """
+    global _NEW
     name = name.lower()
-    key, answers = _answers()
+    answers = _answers()[1]
     if name not in answers:
         answers[name] = bool(_suffixes().is_public(name))
-        diskcache.store("public-suffixes", key, answers)
+        _NEW = True
     return answers[name]
+
+
+#: Answers not yet stored.
+_NEW = False
+#: The most answers kept: text decides which names are asked about, and a hostile one
+#: must not grow the entry every build reads.
+MAX_KEPT_ANSWERS = 2000
+
+
+def keep_answers() -> None:
+    """Store the answers learnt since the last call (once per batch of checks, not per
+    name: a text naming thousands of made-up domains must not cost a write each)."""
+    global _NEW
+    if not _NEW:
+        return
+    _NEW = False
+    key, answers = _answers()
+    if len(answers) <= MAX_KEPT_ANSWERS:
+        diskcache.store("public-suffixes", key, answers)
 
 
 def suffix_list_edition() -> str:

@@ -36,7 +36,7 @@ from .content import (
 from .errors import GuideError, located
 from .fonts import Fonts, configured
 from .i18n import Translator, html_lang, parse_locale, writing_script
-from .links import Policy, allowed_links, policy
+from .links import Policy, allowed_links, keep_answers, policy
 from .paper import PrintOptions
 from .project import Project
 from .provenance import Provenance, provenance
@@ -293,6 +293,7 @@ def localize(
     values[OMITTED] = listed([key for key, fact in facts if not fact.printable])
     values[FOUND] = listed([key for key, fact in facts if fact.printable and fact.live])
     values[VERIFIED] = format_skeleton("yMMMMd", verified, locale=locale) if verified else ""
+    keep_answers()  # the translations' link checks may have asked about new names
     return Leaflet(
         lang=lang,
         html_lang=html_lang(locale),

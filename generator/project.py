@@ -62,7 +62,7 @@ CACHE_PARTS = ("fonts", "jinja")
 #: The guide.yaml settings read before the content is (what to build), and the version
 #: of their cached form.
 _SETTINGS = ("source_language", "languages")
-SETTINGS_CACHE_VERSION = "1"
+SETTINGS_CACHE_VERSION = "2"
 
 
 def _cache_location() -> Path | None:
@@ -300,7 +300,7 @@ class Project:
         """The top-level settings of guide.yaml that decide what to build, kept in the
         cache by the file's hash: a no-op build then needs no YAML parser (pure Python,
         ~30 ms for this guide). None when guide.yaml cannot be read."""
-        from .files import read_bytes
+        from .files import decode, read_bytes
 
         try:
             raw = read_bytes(self.guide_file, root=self.root)
@@ -320,7 +320,9 @@ class Project:
         from .yamlsource import load_yaml
 
         try:
-            data = load_yaml(self.guide_file).data
+            # The bytes that were hashed, not the file read again: a save in between
+            # would be kept under the hash of the previous version.
+            data = load_yaml(self.guide_file, decode(raw, self.guide_file)).data
         except GuideError:
             return None
         if not isinstance(data, dict):

@@ -41,8 +41,9 @@ RESERVED_NAMES = frozenset({"operator", "compiled", "facts", "found", "verified"
 
 
 class StrictModel(BaseModel):
-    # defer_build: the validators are built when first used; content read back from
-    # the cache (generator.content.load_content) never uses them (~40 ms at import).
+    # defer_build: validators and serializers are built when first used, not at import:
+    # content read back from the cache (generator.content.load_content) is not
+    # validated again, and a leaflet then needs only those of its translated copy.
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 

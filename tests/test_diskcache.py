@@ -11,7 +11,7 @@ import pytest
 
 from generator import diskcache, links, yamlsource
 from generator.content import load_content
-from generator.errors import GuideError
+from generator.errors import GuideError, Problems
 from generator.project import Project
 
 
@@ -142,6 +142,7 @@ def test_public_suffix_answers_are_kept_and_agree_with_the_list(
 ) -> None:
     names = ["ru", "com.ru", "mts.ru", "beeline.ru", "xn--p1ai", "blogspot.com", "example.org"]
     fresh = {name: links.is_public_suffix(name) for name in names}
+    links.keep_answers()
     assert fresh["ru"] and fresh["com.ru"] and fresh["xn--p1ai"] and fresh["blogspot.com"]
     assert not fresh["mts.ru"] and not fresh["example.org"]
     # A new process: the answers come from the cache, without the list.
@@ -156,6 +157,7 @@ def test_public_suffix_answers_are_kept_and_agree_with_the_list(
 
 def test_a_tampered_answer_of_the_wrong_type_is_asked_again(cache: Path) -> None:
     assert links.is_public_suffix("com.ru")
+    links.keep_answers()
     key, _ = links._answers()
     diskcache.store("public-suffixes", key, {"com.ru": "no", 5: False})
     links._answers.cache_clear()
@@ -355,3 +357,72 @@ def test_content_is_checked_again_when_what_checks_it_changes(
         )
     load_content(project)
     assert checked == [1]
+
+
+def test_made_up_domains_in_a_text_cost_no_write_each(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stores: list[str] = []
+    real_store = diskcache.store
+    monkeypatch.setattr(
+        diskcache,
+        "store",
+        lambda kind, key, value: stores.append(kind) or real_store(kind, key, value),
+    )
+    names = [
+        f"x.{a}{b}{c}q"
+        for a in "abcdefghij"
+        for b in "abcdefghij"
+        for c in "abcdefghijklmnopqrstuvwxyz"
+    ]
+    assert len(names) > links.MAX_KEPT_ANSWERS
+    assert links.links_in(" ".join(names)) == []  # none is a known top-level domain
+    assert stores == []
+    links.keep_answers()  # too many to keep: a hostile text must not grow what every build reads
+    assert stores == []
+    links._answers.cache_clear()
+    assert links.links_in("see x.abcq and mts.ru") == ["mts.ru"]
+    links.keep_answers()
+    assert stores == ["public-suffixes"]
+
+
+def test_content_checked_is_the_content_kept_even_if_files_change_meanwhile(
+    project_copy: Project, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file added or removed while the content is being checked changes nothing: the
+    check works on the texts the key was made of (no second listing of the folder)."""
+    from generator import content as content_module
+
+    operators = project_copy.operators_dir
+    victim = sorted(operators.glob("*.yaml"))[-1]
+    saved = victim.read_text(encoding="utf-8")
+    real_load_guide = content_module.load_guide
+
+    def meanwhile(*args: object) -> object:
+        victim.unlink()  # git stash, a checkout: gone while the build runs...
+        (operators / "evil.yaml").write_text(saved, encoding="utf-8")  # ...another added
+        return real_load_guide(*args)
+
+    monkeypatch.setattr(content_module, "load_guide", meanwhile)
+    checked = load_content(project_copy)
+    assert victim.stem in checked.operators and "evil" not in checked.operators
+    monkeypatch.undo()
+    (operators / "evil.yaml").unlink()
+    victim.write_text(saved, encoding="utf-8")
+    # Back as before: the kept content is the same as a fresh check.
+    again = load_content(project_copy)
+    assert again == checked
+    assert again.operators.keys() == content_module._load(project_copy, Problems()).operators.keys()
+
+
+def test_guide_settings_are_parsed_from_the_bytes_hashed(
+    project_copy: Project, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import project as project_module
+
+    def second_read(*args: object, **kwargs: object) -> str:
+        raise AssertionError("guide.yaml read a second time")
+
+    monkeypatch.setattr(yamlsource, "read_text", second_read)
+    fresh = project_module.Project(project_copy.root)
+    assert fresh.released_languages() == project_copy.released_languages()
