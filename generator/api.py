@@ -42,12 +42,15 @@ def project_at(project: Project | str | Path | None = None) -> Project:
     return Project.at(project) if project is not None else Project.find()
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells a changed file: also its inode change time, which a program can't set
+    back (an edit of the same size followed by ``touch -r`` keeps the mtime), and its
+    inode (a file replaced by a rename)."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return st.st_mtime_ns, st.st_size
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
 class Session:

@@ -3,6 +3,7 @@ warm session that re-reads only what changed — and the README's example runs a
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -64,6 +65,23 @@ def test_session_rereads_a_catalog_only_when_it_changed(project_copy: Project) -
     set_msgstr(project_copy.po_file(lang), slot, "A NEW HEADING")
     second = session.render(lang, op, formats=("html",)).outputs["html"].decode()
     assert "A NEW HEADING" not in first and "A NEW HEADING" in second
+
+
+def test_session_sees_an_edit_that_kept_the_size_and_the_mtime(project_copy: Project) -> None:
+    """``touch -r`` puts the old mtime back after a same-size edit: the preview must
+    still notice (the inode change time cannot be put back)."""
+    session = api.Session(project_copy)
+    path = project_copy.operator_file(project_copy.operators()[0])
+    text = path.read_text(encoding="utf-8")
+    facts = session.content().operators[path.stem].facts
+    key, value = next((k, f.value) for k, f in facts.items() if f.value and f.value[-1].isdigit())
+    assert f'"{value}"' in text
+    before = path.stat()
+    same_size = value[:-1] + str((int(value[-1]) + 1) % 10)  # another digit
+    path.write_text(text.replace(f'"{value}"', f'"{same_size}"', 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert session.content().operators[path.stem].facts[key].value == same_size
 
 
 def test_the_readme_example_runs(project_copy: Project, tmp_path: Path, monkeypatch) -> None:
