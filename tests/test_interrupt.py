@@ -45,8 +45,7 @@ def test_sigkill_mid_build_keeps_previous_outputs(project: Project, tmp_path: Pa
     # Kill it once it has replaced at least one file, i.e. in the middle of its work.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        changed = [p for p in out.glob("*.*") if p.stat().st_mtime_ns != stamps.get(p.name)]
-        if any(not p.name.startswith(".") for p in changed):
+        if any(not p.name.startswith(".") for p in _changed(out, stamps)):
             break
         time.sleep(0.01)
     assert proc.poll() is None, "the build finished before it could be interrupted"
@@ -72,6 +71,16 @@ def test_sigkill_mid_build_keeps_previous_outputs(project: Project, tmp_path: Pa
     results = list(build(project, targets, Settings(out), jobs=2))
     assert not [r.error for r in results if r.error]
     assert not list(out.glob(".*.tmp"))
+
+
+def _changed(out: Path, stamps: dict[str, int]) -> list[Path]:
+    """Files of ``out`` written since ``stamps`` were taken."""
+    changed = []
+    for path in out.glob("*.*"):
+        with contextlib.suppress(FileNotFoundError):  # a temporary file renamed meanwhile
+            if path.stat().st_mtime_ns != stamps.get(path.name):
+                changed.append(path)
+    return changed
 
 
 def _forked_children(pid: int) -> list[int]:
