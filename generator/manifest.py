@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, files
-from .diskcache import library_version
+from .diskcache import library_version, package_version
 from .errors import GuideError
 from .files import FileMissing
 from .output import write_atomic
@@ -84,9 +84,7 @@ def shared_inputs(project: Project, options: str) -> str:
     h = hashlib.sha256(f"v{VERSION}|{__version__}|{options}".encode())
     for lib in LIBRARIES:
         h.update(f"{lib}={library_version(lib)}|".encode())
-    package = Path(__file__).parent
-    for path in sorted(package.glob("*.py")):
-        _file(h, path, package)
+    h.update(f"code={package_version()}|".encode())  # the hash the caches key by too
     # Every name under templates/ but folders (rglob does not enter linked folders).
     for path in sorted(p for d in project.template_dirs for p in d.rglob("*") if not p.is_dir()):
         _file(h, path, project.root)
