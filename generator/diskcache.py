@@ -6,11 +6,13 @@ rules parsed to answer a handful of questions about domains (~50 ms); fontconfig
 about each face (an ``fc-match`` process each) and HarfBuzz about each character; segno
 drawing the same QR code. Together that was a third of the time before the first
 leaflet's HTML could be rendered. The kinds kept: ``yaml``, ``public-suffixes``,
-``fc-match``, ``font-facts``, ``qr`` and ``content`` (each a folder under ``data/``).
+``fc-match``, ``font-facts``, ``qr``, ``content`` and ``cffi`` (the parsed C declarations
+and type names of :mod:`generator.warmstart`), each a folder under ``data/``.
 
 Each such value is stored here as plain data with :mod:`marshal` (fast, and unlike
-pickle nothing runs while loading; the one pickled kind, checked content, is read back
-by :mod:`generator.content` with an unpickler limited to its own classes), in the
+pickle nothing runs while loading; checked content is pickled, and read back by
+:mod:`generator.content` with an unpickler limited to its own classes; so is cffi's parser
+state, which only cffi's own model objects can hold), in the
 user's cache folder (see
 :func:`generator.project.persistent_cache_dir`), named by a hash of its inputs *and*
 of the code that derives it, so a changed file or a changed make-guide is simply a

@@ -6,10 +6,11 @@ here), and WeasyPrint importing fontTools' subsetter and variable-font instancer
 it needs only when HarfBuzz's subsetter is missing or a font is variable (~0.15 s).
 
 - cffi's parser state after a ``cdef`` (plain data: the declared types, constants) is
-  pickled to the cache folder, keyed by the declarations' text and the versions of cffi,
-  WeasyPrint and Python; the next start loads it in a few milliseconds instead of
-  parsing. Anything unexpected (another cffi, an unreadable cache) falls back to
-  parsing, so the worst case is the old speed, never a wrong result.
+  pickled to the cache folder (:mod:`generator.diskcache`, kind ``cffi``), keyed by the
+  declarations' text and the versions of cffi, WeasyPrint and Python; the next start
+  loads it in a few milliseconds instead of parsing. Anything unexpected (another cffi,
+  an unreadable cache) falls back to parsing, so the worst case is the old speed, never
+  a wrong result.
 - cffi parses every C type named at run time with pycparser (~3 ms each). WeasyPrint
   names an array of each length it subsets a font to (``hb_codepoint_t[1365]``): dozens
   per leaflet, each new to the process. Once one array of an item type is parsed, the
@@ -33,15 +34,14 @@ import hashlib
 import importlib
 import importlib.util
 import logging
-import os
 import pickle
 import re
 import sys
-import tempfile
 import types
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from . import diskcache
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +51,20 @@ CACHE_VERSION = "1"
 _TRANSIENT = {"_structnode2type", "_mg_declared", "_mg_arrays"}
 
 
-def _cache_folder() -> Path | None:
+def _caching() -> bool:
     from .project import persistent_cache_dir
 
-    folder = persistent_cache_dir()
-    return folder / "cffi" if folder else None
+    return persistent_cache_dir() is not None
 
 
 def _versions() -> str:
-    from .diskcache import library_version
-
     parts = [sys.version, CACHE_VERSION]
     for name in ("cffi", "weasyprint", "pycparser"):
-        parts.append(f"{name}={library_version(name)}")
+        parts.append(f"{name}={diskcache.library_version(name)}")
     return "|".join(parts)
 
 
-def _cached_parse(parse: Callable[..., None], folder: Path) -> Callable[..., None]:
+def _cached_parse(parse: Callable[..., None]) -> Callable[..., None]:
     """``cffi.cparser.Parser.parse``, remembering the parser's state for each input."""
 
     @functools.wraps(parse)
@@ -76,27 +73,23 @@ def _cached_parse(parse: Callable[..., None], folder: Path) -> Callable[..., Non
         key = hashlib.sha256(
             repr((_versions(), before, csource, args, sorted(kwargs.items()))).encode()
         ).hexdigest()[:32]
-        path = folder / f"{key}.pickle"
         self.__dict__.pop("_mg_declared", None)  # the declarations change: types too
         self.__dict__.pop("_mg_arrays", None)
         try:
-            state = pickle.loads(path.read_bytes())
+            state = pickle.loads(diskcache.load_bytes("cffi", key) or b"")
             if isinstance(state, dict) and "_declarations" in state:
                 self.__dict__.update(state)
                 return
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # not cached yet, or written by something else: parse
         parse(self, csource, *args, **kwargs)
         try:
             state = {k: v for k, v in vars(self).items() if k not in _TRANSIENT}
             data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
         except Exception as exc:  # only a cache: never a reason to fail the build
             log.debug("not caching cffi's declarations: %s", exc)
+            return
+        diskcache.store_bytes("cffi", key, data)
 
     return cached
 
@@ -109,13 +102,12 @@ class _TypeNames:
     being rendered) parses them ahead with :func:`prewarm`. :func:`remember` saves the
     names a PDF needed (forked workers end without running ``atexit``)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / f"types-{hashlib.sha256(_versions().encode()).hexdigest()[:16]}.pickle"
-        try:
-            loaded = pickle.loads(self.path.read_bytes())
-            self.names: set[str] = {n for n in loaded if isinstance(n, str)}
-        except (OSError, pickle.UnpicklingError, EOFError, TypeError, AttributeError):
-            self.names = set()
+    def __init__(self) -> None:
+        self.key = f"types-{hashlib.sha256(_versions().encode()).hexdigest()[:16]}"
+        loaded = diskcache.load("cffi", self.key)
+        self.names: set[str] = (
+            {n for n in loaded if isinstance(n, str)} if isinstance(loaded, list) else set()
+        )
         self.new = False
 
     def wrap(self, parse_type: Callable[..., Any]) -> Callable[..., Any]:
@@ -146,15 +138,7 @@ class _TypeNames:
         if not self.new:
             return
         self.new = False
-        try:
-            data = pickle.dumps(sorted(self.names), protocol=pickle.HIGHEST_PROTOCOL)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, self.path)
-        except Exception as exc:  # only a cache
-            log.debug("not keeping cffi's type names: %s", exc)
+        diskcache.store("cffi", self.key, sorted(self.names))
 
 
 _TYPES: _TypeNames | None = None
@@ -263,11 +247,10 @@ def import_weasyprint() -> None:
 
         if sys.platform.startswith("linux"):
             ctypes.util.find_library = lambda name: None
-        folder = _cache_folder()
-        if folder is not None and not getattr(cffi.cparser.Parser.parse, "__wrapped__", None):
+        if _caching() and not getattr(cffi.cparser.Parser.parse, "__wrapped__", None):
             global _TYPES
-            _TYPES = _TypeNames(folder)
-            cffi.cparser.Parser.parse = _cached_parse(cffi.cparser.Parser.parse, folder)
+            _TYPES = _TypeNames()
+            cffi.cparser.Parser.parse = _cached_parse(cffi.cparser.Parser.parse)
             cffi.cparser.Parser.parse_type_and_quals = _TYPES.wrap(
                 cffi.cparser.Parser.parse_type_and_quals
             )
